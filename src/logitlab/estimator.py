@@ -1,0 +1,312 @@
+"""``LogisticRegression``: a thin scikit-learn estimator over the objective and the solvers."""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import ArrayLike, NDArray
+from scipy.special import expit, logit
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from .design import Design
+from .exceptions import ConvergenceWarning, DivergenceWarning, SeparationWarning
+from .objective import Objective
+from .solvers import SOLVERS, Callback, SolverResult, choose_solver
+
+__all__ = ["LogisticRegression"]
+
+_ACCEPT_SPARSE = ["csr", "csc"]
+
+
+def binary_labels(y: ArrayLike) -> tuple[NDArray, NDArray]:
+    """(classes, y01): the two distinct labels sorted, and y as 0/1 with the larger as 1."""
+    y = np.asarray(y)
+    if y.ndim != 1:
+        y = y.ravel() if y.ndim == 2 and y.shape[1] == 1 else y
+    if y.ndim != 1:
+        raise ValueError(f"y must be one label per example (1-D); got shape {y.shape}.")
+    if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
+        raise ValueError("y contains NaN or infinity; every example needs a label.")
+    if y.dtype == object and any(v is None or (isinstance(v, float) and v != v) for v in y):
+        raise ValueError("y contains missing labels (None/NaN); every example needs a label.")
+    target = type_of_target(y)
+    if target == "continuous":
+        raise ValueError(
+            "Unknown label type: y looks continuous; logistic regression needs two classes."
+        )
+    classes, y01 = np.unique(y, return_inverse=True)
+    if classes.size != 2:
+        shown = ", ".join(repr(c) for c in classes[:5]) + (" …" if classes.size > 5 else "")
+        raise ValueError(
+            f"binary logistic regression needs exactly 2 classes in y; got {classes.size} "
+            f"class{'es' if classes.size != 1 else ''} ({shown}). "
+            + ("Add examples of the other class." if classes.size < 2 else
+               "Merge the labels into two, or fit one model per class.")
+        )
+    return classes, y01.astype(np.float64)
+
+
+class LogisticRegression(ClassifierMixin, BaseEstimator):
+    """Binary logistic regression minimizing
+
+        J(w, b) = (1/m)·Σ sᵢ·ℓ(yᵢ, w·xᵢ + b) + (λ/m)·(a·‖w‖₁ + (1−a)/2·‖w‖²)
+
+    with λ = ``lam`` and a = ``l1_ratio``; ``lam=0`` is the maximum-likelihood fit. In
+    scikit-learn's terms C = 1/λ; in glmnet/glum/skglm's, alpha = λ/m.
+
+    Parameters
+    ----------
+    lam : λ ≥ 0, the regularization strength.
+    l1_ratio : a ∈ [0, 1]; 0 is L2 (ridge), 1 is L1 (lasso), between is elastic net.
+    solver : "auto", "newton-cholesky", "newton-cg", "lbfgs", "cd" or "gd".
+    tol : stop when the KKT residual (‖∇J‖∞ in the smooth case) is at most this.
+    max_iter : iteration cap; None uses the solver's own default.
+    learning_rate : α for ``solver="gd"``.
+    batch_size : mini-batch size for ``solver="gd"`` (None = full batch).
+    fit_intercept : fit the unpenalized intercept b.
+    standardize : fit on (x − mean)/std (scale only for sparse X); coefficients are
+        reported in the original units, the penalty acts on the standardized ones.
+    class_weight : None, "balanced" or {label: weight}; multiplies the sample weights.
+    warm_start : start from the previous fit's coefficients.
+    threshold : probability above which ``predict`` says the positive class.
+    random_state : seeds the mini-batch shuffling.
+    """
+
+    def __init__(
+        self,
+        lam: float = 1.0,
+        l1_ratio: float = 0.0,
+        solver: str = "auto",
+        tol: float = 1e-6,
+        max_iter: int | None = None,
+        learning_rate: float = 0.1,
+        batch_size: int | None = None,
+        fit_intercept: bool = True,
+        standardize: bool = False,
+        class_weight: dict | str | None = None,
+        warm_start: bool = False,
+        threshold: float = 0.5,
+        random_state: int | None = None,
+    ) -> None:
+        self.lam = lam
+        self.l1_ratio = l1_ratio
+        self.solver = solver
+        self.tol = tol
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.fit_intercept = fit_intercept
+        self.standardize = standardize
+        self.class_weight = class_weight
+        self.warm_start = warm_start
+        self.threshold = threshold
+        self.random_state = random_state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        tags.input_tags.sparse = True
+        return tags
+
+    # -- fitting ------------------------------------------------------------------------
+    def _check_params(self) -> None:
+        if not isinstance(self.lam, numbers.Real) or not np.isfinite(self.lam) or self.lam < 0:
+            raise ValueError(f"lam must be a finite number ≥ 0 (0 = no penalty); got {self.lam!r}.")
+        if not isinstance(self.l1_ratio, numbers.Real) or not 0 <= self.l1_ratio <= 1:
+            raise ValueError(
+                f"l1_ratio must lie in [0, 1] (0 = L2, 1 = L1, between = elastic net); "
+                f"got {self.l1_ratio!r}."
+            )
+        if self.solver != "auto" and self.solver not in SOLVERS:
+            raise ValueError(
+                f"solver must be 'auto' or one of {sorted(SOLVERS)}; got {self.solver!r}."
+            )
+        if not isinstance(self.tol, numbers.Real) or not self.tol > 0:
+            raise ValueError(f"tol must be a positive number; got {self.tol!r}.")
+        if self.max_iter is not None and (
+            not isinstance(self.max_iter, numbers.Integral) or self.max_iter < 1
+        ):
+            raise ValueError(f"max_iter must be a positive integer or None; got {self.max_iter!r}.")
+        if not isinstance(self.threshold, numbers.Real) or not 0 < self.threshold < 1:
+            raise ValueError(f"threshold must lie strictly between 0 and 1; got {self.threshold!r}.")
+        if not isinstance(self.learning_rate, numbers.Real) or not self.learning_rate > 0:
+            raise ValueError(f"learning_rate must be a positive number; got {self.learning_rate!r}.")
+
+    def _validate_fit_data(self, X, y, sample_weight):
+        X, y = validate_data(
+            self, X, y, accept_sparse=_ACCEPT_SPARSE, dtype=[np.float64, np.float32],
+            y_numeric=False, multi_output=False, order=None,
+        )
+        if X.shape[0] == 0:
+            raise ValueError("X has no examples; fit needs at least one row of each class.")
+        classes, y01 = binary_labels(y)
+        sw = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        if np.any(sw < 0):
+            raise ValueError("sample_weight must be ≥ 0; found negative weights.")
+        if self.class_weight is not None:
+            sw = sw * compute_sample_weight(self.class_weight, y)
+        if not np.any(sw > 0):
+            raise ValueError("every sample weight is 0; at least one example must count.")
+        return X, y01, sw, classes
+
+    def _standardization(self, X, sw) -> tuple[NDArray | None, NDArray | None]:
+        if not self.standardize:
+            return None, None
+        if sp.issparse(X):
+            mean = np.asarray(X.mean(axis=0)).ravel()
+            sq = np.asarray(X.multiply(X).mean(axis=0)).ravel()
+            std = np.sqrt(np.maximum(sq - mean**2, 0.0))
+            offset = None
+        else:
+            mean = np.asarray(X.mean(axis=0, dtype=np.float64))
+            std = np.asarray(X.std(axis=0, dtype=np.float64))
+            offset = mean
+        std = np.where(std > 0, std, 1.0)
+        return offset, std
+
+    def fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
+        *,
+        callback: Callback | None = None,
+    ) -> LogisticRegression:
+        """Fit by minimizing J; ``callback(iteration, θ, J)`` sees every iteration."""
+        self._check_params()
+        X, y01, sw, classes = self._validate_fit_data(X, y, sample_weight)
+        offset, scale = self._standardization(X, sw)
+        objective = Objective(
+            Design(X, offset, scale), y01, sw, lam=float(self.lam),
+            l1_ratio=float(self.l1_ratio), fit_intercept=self.fit_intercept,
+        )
+        solver = self.solver
+        if solver == "auto":
+            solver = choose_solver(objective.n_params, sp.issparse(X), objective.penalty.l1 > 0)
+        fn, handles_l1, default_max_iter = SOLVERS[solver]
+        if objective.penalty.l1 > 0 and not handles_l1:
+            raise ValueError(
+                f"solver {solver!r} cannot handle an L1 part (l1_ratio={self.l1_ratio}, "
+                f"lam={self.lam}); use solver='cd', 'gd' or 'auto'."
+            )
+        theta0 = self._start(objective, offset, scale)
+        max_iter = default_max_iter if self.max_iter is None else int(self.max_iter)
+        kwargs: dict[str, Any] = {}
+        if solver == "gd":
+            kwargs.update(
+                learning_rate=float(self.learning_rate), batch_size=self.batch_size,
+                random_state=self.random_state,
+            )
+        result = fn(objective, theta0, tol=float(self.tol), max_iter=max_iter,
+                    callback=callback, **kwargs)
+        self._store(result, objective, classes, offset, scale)
+        self._warn(result, max_iter)
+        return self
+
+    def _start(self, objective: Objective, offset, scale) -> NDArray:
+        if not (self.warm_start and hasattr(self, "coef_")):
+            return objective.initial_theta()
+        coef = self.coef_.ravel()
+        if coef.size != objective.n_features:
+            raise ValueError(
+                f"warm_start: the previous fit had {coef.size} features, this X has "
+                f"{objective.n_features}; refit with warm_start=False."
+            )
+        w = coef * (1.0 if scale is None else scale)
+        b = float(self.intercept_[0]) + (0.0 if offset is None else float(offset @ coef))
+        return objective.join(w, b)
+
+    def _store(self, result: SolverResult, objective: Objective, classes, offset, scale) -> None:
+        w, b = objective.split(result.theta)
+        coef = w / scale if scale is not None else w.copy()
+        intercept = b - (float(offset @ coef) if offset is not None else 0.0)
+        self.classes_ = classes
+        self.coef_ = coef.reshape(1, -1)
+        self.intercept_ = np.array([intercept if self.fit_intercept else 0.0])
+        self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
+        self.converged_ = result.converged
+        self.status_ = result.status
+        self.history_ = np.asarray(result.history)
+        self.solver_ = result.solver
+        self.result_ = result
+        self.objective_ = objective.describe(result.theta)
+        self.objective_["standardized"] = bool(self.standardize)
+        self.objective_["solver"] = result.solver
+        self.objective_["n_iter"] = result.n_iter
+        self.objective_["n_passes"] = result.n_passes
+
+    def _warn(self, result: SolverResult, max_iter: int) -> None:
+        if result.status == "separated":
+            warnings.warn(
+                "The two classes are perfectly separable by a hyperplane, so with lam=0 the "
+                "maximum-likelihood estimate does not exist: the weights grow without bound "
+                f"and probabilities go to 0 and 1 (stopped after {result.n_iter} iterations "
+                "at a separating hyperplane). Add a penalty, e.g. lam=1.",
+                SeparationWarning, stacklevel=3,
+            )
+        elif result.status == "diverged":
+            warnings.warn(
+                f"Gradient descent diverged: {result.message} Try learning_rate="
+                f"{self.learning_rate / 10:g} or standardize=True.",
+                DivergenceWarning, stacklevel=3,
+            )
+        elif result.status == "max_iter":
+            fix = ("increase max_iter, raise learning_rate or set standardize=True"
+                   if result.solver == "gd" else "increase max_iter or set standardize=True")
+            if self.lam == 0:
+                fix += ", or add a penalty (lam > 0) in case the classes are nearly separable"
+            warnings.warn(
+                f"Solver {result.solver!r} did not converge in {max_iter} iterations: the "
+                f"final gradient norm (KKT residual) is {result.kkt_residual:.3g}, above "
+                f"tol={self.tol:g}. To fix: {fix}.",
+                ConvergenceWarning, stacklevel=3,
+            )
+
+    # -- prediction ---------------------------------------------------------------------
+    def decision_function(self, X: ArrayLike) -> NDArray:
+        """Scores z = w·x + b (logits); positive means the positive class at threshold ½."""
+        check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse=_ACCEPT_SPARSE,
+                          dtype=[np.float64, np.float32], reset=False)
+        z = X @ self.coef_.ravel().astype(X.dtype, copy=False)
+        return np.asarray(z, dtype=np.float64).ravel() + self.intercept_[0]
+
+    def predict_proba(self, X: ArrayLike) -> NDArray:
+        """[P(classes_[0]), P(classes_[1])] per row, each computed from z without cancellation."""
+        z = self.decision_function(X)
+        return np.column_stack([expit(-z), expit(z)])
+
+    def predict_log_proba(self, X: ArrayLike) -> NDArray:
+        """Log-probabilities, from logits: −softplus(∓z)."""
+        z = self.decision_function(X)
+        return np.column_stack([-np.logaddexp(0, z), -np.logaddexp(0, -z)])
+
+    def predict(self, X: ArrayLike, threshold: float | None = None) -> NDArray:
+        """The positive class where P(positive) > threshold (default: the ``threshold`` param)."""
+        t = self.threshold if threshold is None else threshold
+        if not 0 < t < 1:
+            raise ValueError(f"threshold must lie strictly between 0 and 1; got {t!r}.")
+        z = self.decision_function(X)
+        return self.classes_[(z > logit(t)).astype(int)]
+
+    def describe_objective(self) -> str:
+        """What this model minimized, with the numbers at the solution."""
+        check_is_fitted(self)
+        o = self.objective_
+        return (
+            f"{o['formula']}\n"
+            f"at the solution: J = {o['J']:.10g} = data loss {o['data_loss']:.10g} + penalty "
+            f"{o['penalty']:.10g}\n"
+            f"equivalents: scikit-learn C = {o['sklearn_C']:g}, glmnet/glum/skglm alpha = "
+            f"Spark regParam = {o['glmnet_alpha']:g}"
+            + (" (on standardized features)" if o["standardized"] else "")
+            + f"\nsolver {o['solver']}: {o['n_iter']} iterations, KKT residual "
+            f"{o['kkt_residual']:.3g}, {self.status_}"
+        )

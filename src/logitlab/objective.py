@@ -1,0 +1,293 @@
+"""J(w, b): the mean weighted loss plus the elastic-net penalty, with its gradient and Hessian.
+
+    J(w, b) = (1/m)·Σ sᵢ·ℓ(yᵢ, w·xᵢ + b) + (λ/m)·(a·‖w‖₁ + (1−a)/2·‖w‖²)
+
+This is the single place the math of the model lives: every solver, the CLI, the report, the
+lab and the distributed code evaluate J through :class:`Objective`. Parameters travel as one
+vector θ = (w₁ … w_p, b) (b only when the intercept is fitted).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import ArrayLike, NDArray
+from scipy.special import expit
+
+from . import loss as L
+from .design import Design
+from .penalty import ElasticNet
+
+__all__ = ["Objective", "LossName", "lam_to_C", "C_to_lam", "lam_to_alpha", "alpha_to_lam"]
+
+LossName = Literal["log", "mse", "hinge"]
+
+_POINTWISE = {
+    "log": (L.log_loss_pointwise, L.log_loss_derivative),
+    "mse": (L.mse_sigmoid_pointwise, L.mse_sigmoid_derivative),
+    "hinge": (L.hinge_pointwise, L.hinge_derivative),
+}
+
+
+def lam_to_C(lam: float) -> float:
+    """scikit-learn's C for our λ: C = 1/λ (λ = 0 ↔ C = ∞, i.e. ``penalty=None``)."""
+    return np.inf if lam == 0 else 1.0 / lam
+
+
+def C_to_lam(C: float) -> float:
+    """Our λ for scikit-learn's C: λ = 1/C."""
+    if C <= 0:
+        raise ValueError(f"C must be > 0; got {C!r}.")
+    return 0.0 if np.isinf(C) else 1.0 / C
+
+
+def lam_to_alpha(lam: float, n_samples: int) -> float:
+    """glmnet / glum / skglm ``alpha`` and Spark's ``regParam`` for our λ: α = λ/m.
+
+    Valid when those libraries are run without their own standardization and with the
+    same l1_ratio (glmnet's ``alpha`` mixing argument is our l1_ratio, its ``lambda`` is α).
+    """
+    return lam / n_samples
+
+
+def alpha_to_lam(alpha: float, n_samples: int) -> float:
+    """Our λ from glmnet/glum/skglm ``alpha`` or Spark ``regParam``: λ = α·m."""
+    return alpha * n_samples
+
+
+@dataclass
+class ObjectiveParts:
+    """J split into what the lessons name: the data loss and the penalty."""
+
+    data_loss: float
+    penalty: float
+
+    @property
+    def total(self) -> float:
+        return self.data_loss + self.penalty
+
+
+class Objective:
+    """The cost J(θ) of a binary linear classifier on (X, y), with everything solvers need.
+
+    ``loss`` is "log" (the model's loss) or, for comparison in the lab and the report,
+    "mse" (½(σ(z) − y)², so J's data term is (1/2m)·Σ(ŷ − y)²) or "hinge".
+    """
+
+    def __init__(
+        self,
+        X: NDArray | sp.spmatrix | Design,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
+        lam: float = 0.0,
+        l1_ratio: float = 0.0,
+        fit_intercept: bool = True,
+        loss: LossName = "log",
+    ) -> None:
+        self.design = X if isinstance(X, Design) else Design(X)
+        self.y = np.asarray(y, dtype=np.float64).ravel()
+        m = self.design.n_samples
+        if self.y.shape[0] != m:
+            raise ValueError(f"X has {m} rows but y has {self.y.shape[0]} values.")
+        self.sample_weight = (
+            np.ones(m) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        )
+        self.penalty = ElasticNet(float(lam), float(l1_ratio), m)
+        self.fit_intercept = bool(fit_intercept)
+        if loss not in _POINTWISE:
+            raise ValueError(f"loss must be one of {sorted(_POINTWISE)}; got {loss!r}.")
+        self.loss = loss
+        self._cache_theta: NDArray | None = None
+        self._cache_z: NDArray | None = None
+
+    # -- shape ---------------------------------------------------------------------------
+    @property
+    def n_samples(self) -> int:
+        return self.design.n_samples
+
+    @property
+    def n_features(self) -> int:
+        return self.design.n_features
+
+    @property
+    def n_params(self) -> int:
+        return self.n_features + int(self.fit_intercept)
+
+    @property
+    def lam(self) -> float:
+        return self.penalty.lam
+
+    @property
+    def l1_ratio(self) -> float:
+        return self.penalty.l1_ratio
+
+    def split(self, theta: NDArray) -> tuple[NDArray, float]:
+        """θ → (w, b)."""
+        theta = np.asarray(theta, dtype=np.float64)
+        if self.fit_intercept:
+            return theta[:-1], float(theta[-1])
+        return theta, 0.0
+
+    def join(self, w: ArrayLike, b: float = 0.0) -> NDArray:
+        """(w, b) → θ."""
+        w = np.asarray(w, dtype=np.float64).ravel()
+        return np.append(w, b) if self.fit_intercept else w.copy()
+
+    def initial_theta(self) -> NDArray:
+        """w = 0 and b at the log-odds of the weighted base rate: the best constant model."""
+        theta = np.zeros(self.n_params)
+        if self.fit_intercept and self.loss == "log":
+            s = self.sample_weight
+            rate = float(np.dot(s, self.y) / s.sum())
+            rate = min(max(rate, 1e-12), 1 - 1e-12)
+            theta[-1] = np.log(rate / (1 - rate))
+        return theta
+
+    # -- evaluations ---------------------------------------------------------------------
+    def scores(self, theta: NDArray) -> NDArray:
+        """z = X·w + b for every example (cached for the last θ)."""
+        theta = np.asarray(theta, dtype=np.float64)
+        if self._cache_theta is not None and np.array_equal(theta, self._cache_theta):
+            return self._cache_z
+        w, b = self.split(theta)
+        z = self.design.matvec(w)
+        if b:
+            z = z + b
+        self._cache_theta, self._cache_z = theta.copy(), z
+        return z
+
+    def _data_loss_from_scores(self, z: NDArray) -> float:
+        pointwise, _ = _POINTWISE[self.loss]
+        return float(np.dot(self.sample_weight, pointwise(self.y, z)) / self.n_samples)
+
+    def data_loss(self, theta: NDArray) -> float:
+        """(1/m)·Σ sᵢ·ℓ(yᵢ, zᵢ): the mean (weighted) loss, without the penalty."""
+        return self._data_loss_from_scores(self.scores(theta))
+
+    def value(self, theta: NDArray) -> float:
+        """J(θ), penalty included."""
+        w, _ = self.split(theta)
+        return self.data_loss(theta) + self.penalty.value(w)
+
+    def parts(self, theta: NDArray) -> ObjectiveParts:
+        """J(θ) as data loss + penalty."""
+        w, _ = self.split(theta)
+        return ObjectiveParts(self.data_loss(theta), self.penalty.value(w))
+
+    def smooth_value(self, theta: NDArray) -> float:
+        """The differentiable part of J: data loss + the L2 part of the penalty."""
+        w, _ = self.split(theta)
+        return self.data_loss(theta) + self.penalty.smooth_value(w)
+
+    def _grad_from_residual(self, r: NDArray, w: NDArray) -> NDArray:
+        gw = self.design.rmatvec(r) + self.penalty.l2 * w
+        return np.append(gw, r.sum()) if self.fit_intercept else gw
+
+    def smooth_value_grad(self, theta: NDArray) -> tuple[float, NDArray]:
+        """Value and gradient of the smooth part: ∂/∂w = (1/m)·Xᵀ(s∘(ŷ − y)) + λ(1−a)/m·w, ∂/∂b = (1/m)·Σ sᵢ(ŷᵢ − yᵢ)."""
+        w, _ = self.split(theta)
+        z = self.scores(theta)
+        _, derivative = _POINTWISE[self.loss]
+        r = self.sample_weight * derivative(self.y, z) / self.n_samples
+        f = self._data_loss_from_scores(z) + self.penalty.smooth_value(w)
+        return f, self._grad_from_residual(r, w)
+
+    def gradient(self, theta: NDArray) -> NDArray:
+        """∇ of the smooth part of J (the whole gradient when l1_ratio·λ = 0)."""
+        return self.smooth_value_grad(theta)[1]
+
+    def curvature_weights(self, theta: NDArray) -> NDArray:
+        """dᵢ = sᵢ·σ(zᵢ)(1 − σ(zᵢ))/m: the Hessian of the data loss is X̃ᵀ·diag(d)·X̃."""
+        self._require_log_loss("the Hessian")
+        z = self.scores(theta)
+        return self.sample_weight * L.log_loss_curvature(z) / self.n_samples
+
+    def hessian(self, theta: NDArray) -> NDArray:
+        """The (p+1) × (p+1) Hessian of the smooth part, intercept last."""
+        d = self.curvature_weights(theta)
+        H_ww = self.design.gram(d)
+        H_ww[np.diag_indices_from(H_ww)] += self.penalty.l2
+        if not self.fit_intercept:
+            return H_ww
+        h_wb = self.design.rmatvec(d)
+        H = np.empty((self.n_params, self.n_params))
+        H[:-1, :-1] = H_ww
+        H[:-1, -1] = H[-1, :-1] = h_wb
+        H[-1, -1] = d.sum()
+        return H
+
+    def hessp(self, theta: NDArray, v: NDArray) -> NDArray:
+        """Hessian-vector product H(θ)·v in two passes over X, never forming H."""
+        d = self.curvature_weights(theta)
+        v = np.asarray(v, dtype=np.float64)
+        vw, vb = self.split(v)
+        u = self.design.matvec(vw)
+        if self.fit_intercept:
+            u = u + vb
+        du = d * u
+        hw = self.design.rmatvec(du) + self.penalty.l2 * vw
+        return np.append(hw, du.sum()) if self.fit_intercept else hw
+
+    def kkt_violation(self, theta: NDArray, grad: NDArray | None = None) -> NDArray:
+        """Per-parameter distance of 0 from ∂J(θ); all zero exactly at the minimum."""
+        g = self.gradient(theta) if grad is None else grad
+        w, _ = self.split(theta)
+        gw = g[:-1] if self.fit_intercept else g
+        viol = self.penalty.kkt_violation(w, gw)
+        return np.append(viol, abs(g[-1])) if self.fit_intercept else viol
+
+    def kkt_residual(self, theta: NDArray, grad: NDArray | None = None) -> float:
+        """max |violation|: the gradient's ∞-norm for a smooth J, the KKT residual under L1."""
+        return float(np.max(self.kkt_violation(theta, grad), initial=0.0))
+
+    def margins(self, theta: NDArray) -> NDArray:
+        """tᵢ·zᵢ with tᵢ = ±1: positive where the example is on its class's side."""
+        return (2.0 * self.y - 1.0) * self.scores(theta)
+
+    def separates(self, theta: NDArray) -> bool:
+        """True when θ classifies every weighted example strictly correctly: proof of separation."""
+        active = self.sample_weight > 0
+        return bool(np.all(self.margins(theta)[active] > 0))
+
+    def _require_log_loss(self, what: str) -> None:
+        if self.loss != "log":
+            raise ValueError(f"{what} is only available for the log-loss, not {self.loss!r}.")
+
+    # -- documentation ------------------------------------------------------------------
+    def formula(self) -> str:
+        """The objective this instance minimizes, in words and symbols."""
+        data = {
+            "log": "(1/m)·Σ sᵢ·[−yᵢ log σ(zᵢ) − (1−yᵢ) log(1−σ(zᵢ))]",
+            "mse": "(1/m)·Σ sᵢ·½(σ(zᵢ) − yᵢ)²",
+            "hinge": "(1/m)·Σ sᵢ·max(0, 1 − tᵢ·zᵢ)",
+        }[self.loss]
+        z = "zᵢ = w·xᵢ + b" if self.fit_intercept else "zᵢ = w·xᵢ"
+        return (
+            f"J(w, b) = {data} + (λ/m)·(a·‖w‖₁ + (1−a)/2·‖w‖²), {z}, "
+            f"λ = {self.lam:g}, a = {self.l1_ratio:g}, m = {self.n_samples}"
+            + ("" if not self.fit_intercept else "; the intercept b is not penalized")
+        )
+
+    def describe(self, theta: NDArray) -> dict[str, float | str]:
+        """The objective at θ: formula, its parts, and λ in the conventions of other libraries."""
+        parts = self.parts(theta)
+        return {
+            "formula": self.formula(),
+            "data_loss": parts.data_loss,
+            "penalty": parts.penalty,
+            "J": parts.total,
+            "lam": self.lam,
+            "l1_ratio": self.l1_ratio,
+            "n_samples": self.n_samples,
+            "sklearn_C": lam_to_C(self.lam),
+            "glmnet_alpha": lam_to_alpha(self.lam, self.n_samples),
+            "kkt_residual": self.kkt_residual(theta),
+        }
+
+
+def predicted_probability(z: NDArray) -> NDArray:
+    """ŷ = σ(z): probabilities are an output, computed last."""
+    return expit(z)
