@@ -12,7 +12,7 @@ from .loss import (
     mse_sigmoid_pointwise,
     sigmoid,
 )
-from .objective import Objective, C_to_lam, alpha_to_lam, lam_to_alpha, lam_to_C
+from .objective import C_to_lam, Objective, alpha_to_lam, lam_to_alpha, lam_to_C
 
 __version__ = "0.1.0"
 

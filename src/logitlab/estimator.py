@@ -11,7 +11,6 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import expit, logit
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
@@ -45,7 +44,8 @@ def binary_labels(y: ArrayLike) -> tuple[NDArray, NDArray]:
     if classes.size != 2:
         shown = ", ".join(repr(c) for c in classes[:5]) + (" …" if classes.size > 5 else "")
         raise ValueError(
-            f"binary logistic regression needs exactly 2 classes in y; got {classes.size} "
+            f"Only binary classification is supported: binary logistic regression needs "
+            f"exactly 2 classes in y; got {classes.size} "
             f"class{'es' if classes.size != 1 else ''} ({shown}). "
             + ("Add examples of the other class." if classes.size < 2 else
                "Merge the labels into two, or fit one model per class.")
@@ -151,10 +151,34 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         if np.any(sw < 0):
             raise ValueError("sample_weight must be ≥ 0; found negative weights.")
         if self.class_weight is not None:
-            sw = sw * compute_sample_weight(self.class_weight, y)
+            sw = sw * self._class_weights(y01, classes, sw)
         if not np.any(sw > 0):
             raise ValueError("every sample weight is 0; at least one example must count.")
         return X, y01, sw, classes
+
+    def _class_weights(self, y01: NDArray, classes: NDArray, sw: NDArray) -> NDArray:
+        """Per-example factor from ``class_weight``; "balanced" equalizes the weighted class
+        totals: Σs / (2·Σ_{class} s), which is n / (2·n_class) for unit weights."""
+        if isinstance(self.class_weight, str):
+            if self.class_weight != "balanced":
+                raise ValueError(
+                    f"class_weight must be None, 'balanced' or a dict; got {self.class_weight!r}."
+                )
+            totals = np.array([sw[y01 == 0].sum(), sw[y01 == 1].sum()])
+            per_class = sw.sum() / (2.0 * totals)
+        elif isinstance(self.class_weight, dict):
+            unknown = set(self.class_weight) - set(classes.tolist())
+            if unknown:
+                raise ValueError(
+                    f"class_weight names labels {sorted(map(str, unknown))} that are not in y "
+                    f"(classes: {list(classes)})."
+                )
+            per_class = np.array([float(self.class_weight.get(c, 1.0)) for c in classes])
+        else:
+            raise ValueError(
+                f"class_weight must be None, 'balanced' or a dict; got {self.class_weight!r}."
+            )
+        return per_class[y01.astype(int)]
 
     def _standardization(self, X, sw) -> tuple[NDArray | None, NDArray | None]:
         if not self.standardize:
@@ -257,13 +281,13 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 f"{self.learning_rate / 10:g} or standardize=True.",
                 DivergenceWarning, stacklevel=3,
             )
-        elif result.status == "max_iter":
+        elif result.status in ("max_iter", "stopped"):
             fix = ("increase max_iter, raise learning_rate or set standardize=True"
                    if result.solver == "gd" else "increase max_iter or set standardize=True")
             if self.lam == 0:
                 fix += ", or add a penalty (lam > 0) in case the classes are nearly separable"
             warnings.warn(
-                f"Solver {result.solver!r} did not converge in {max_iter} iterations: the "
+                f"Solver {result.solver!r} did not converge in {result.n_iter} iterations: the "
                 f"final gradient norm (KKT residual) is {result.kkt_residual:.3g}, above "
                 f"tol={self.tol:g}. To fix: {fix}.",
                 ConvergenceWarning, stacklevel=3,
