@@ -187,7 +187,10 @@ class Objective:
         return np.append(gw, r.sum()) if self.fit_intercept else gw
 
     def smooth_value_grad(self, theta: NDArray) -> tuple[float, NDArray]:
-        """Value and gradient of the smooth part: ∂/∂w = (1/m)·Xᵀ(s∘(ŷ − y)) + λ(1−a)/m·w, ∂/∂b = (1/m)·Σ sᵢ(ŷᵢ − yᵢ)."""
+        """Value and gradient of the smooth part (data loss + L2):
+
+        ∂/∂w = (1/m)·Xᵀ(s∘(ŷ − y)) + λ(1−a)/m·w,   ∂/∂b = (1/m)·Σ sᵢ(ŷᵢ − yᵢ).
+        """
         w, _ = self.split(theta)
         z = self.scores(theta)
         _, derivative = _POINTWISE[self.loss]
