@@ -64,9 +64,10 @@ def test_l1_and_elastic_net_match_sklearn(cancer_std, l1_ratio, lam):
     assert np.sum(ours.coef_ == 0) > 0
 
 
-def test_unpenalized_matches_statsmodels(cancer_std):
+@pytest.mark.parametrize("scaled", [True, False])
+def test_unpenalized_matches_statsmodels(cancer, cancer_std, scaled):
     sm = pytest.importorskip("statsmodels.api")
-    X, y = cancer_std
+    X, y = cancer_std if scaled else cancer
     cols = [0, 1, 4, 6, 8]  # a well-conditioned, non-separable subset
     Xc = X[:, cols]
     ref = sm.Logit(y, sm.add_constant(Xc)).fit(method="newton", tol=1e-12, disp=0)
