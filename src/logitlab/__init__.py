@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .cv import LogisticRegressionCV
 from .estimator import LogisticRegression
 from .exceptions import ConvergenceWarning, DivergenceWarning, SeparationWarning
 from .loss import (
@@ -13,11 +14,16 @@ from .loss import (
     sigmoid,
 )
 from .objective import C_to_lam, Objective, alpha_to_lam, lam_to_alpha, lam_to_C
+from .path import regularization_path
+from .separation import detect_separation
 
 __version__ = "0.1.0"
 
 __all__ = [
     "LogisticRegression",
+    "LogisticRegressionCV",
+    "regularization_path",
+    "detect_separation",
     "Objective",
     "sigmoid",
     "log_loss",

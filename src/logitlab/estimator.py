@@ -77,6 +77,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     warm_start : start from the previous fit's coefficients.
     threshold : probability above which ``predict`` says the positive class.
     random_state : seeds the mini-batch shuffling.
+    firth : fit Firth's bias-reduced (Jeffreys-penalized) likelihood instead (needs lam=0);
+        finite even under separation, see ``logitlab.firth``.
     """
 
     def __init__(
@@ -94,6 +96,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         warm_start: bool = False,
         threshold: float = 0.5,
         random_state: int | None = None,
+        firth: bool = False,
     ) -> None:
         self.lam = lam
         self.l1_ratio = l1_ratio
@@ -108,6 +111,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.warm_start = warm_start
         self.threshold = threshold
         self.random_state = random_state
+        self.firth = firth
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -228,8 +232,14 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 learning_rate=float(self.learning_rate), batch_size=self.batch_size,
                 random_state=self.random_state,
             )
-        result = fn(objective, theta0, tol=float(self.tol), max_iter=max_iter,
-                    callback=callback, **kwargs)
+        if self.firth:
+            from .firth import firth_solve  # ring module, imported only when asked for
+
+            result = firth_solve(objective, theta0, tol=float(self.tol), max_iter=max_iter,
+                                 callback=callback)
+        else:
+            result = fn(objective, theta0, tol=float(self.tol), max_iter=max_iter,
+                        callback=callback, **kwargs)
         self._store(result, objective, classes, offset, scale)
         self._warn(result, max_iter)
         return self
@@ -265,8 +275,14 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.objective_["solver"] = result.solver
         self.objective_["n_iter"] = result.n_iter
         self.objective_["n_passes"] = result.n_passes
+        self._fit_objective = objective  # for summary(); dropped when pickled
 
     def _warn(self, result: SolverResult, max_iter: int) -> None:
+        if self.lam == 0 and not self.firth and result.status != "diverged":
+            from .separation import separation_warning  # LP check: complete vs quasi, features
+
+            if separation_warning(self, result):
+                return
         if result.status == "separated":
             warnings.warn(
                 "The two classes are perfectly separable by a hyperplane, so with lam=0 the "
@@ -319,6 +335,19 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             raise ValueError(f"threshold must lie strictly between 0 and 1; got {t!r}.")
         z = self.decision_function(X)
         return self.classes_[(z > logit(t)).astype(int)]
+
+    def __getstate__(self) -> dict:
+        state = super().__getstate__()
+        state.pop("_fit_objective", None)  # never pickle the training data
+        return state
+
+    def summary(self, X: ArrayLike | None = None, y: ArrayLike | None = None,
+                sample_weight: ArrayLike | None = None, *, alpha: float = 0.05,
+                cov_type: str = "nonrobust"):
+        """Coefficient table with standard errors, z, p, intervals, odds ratios and fit statistics."""
+        from .inference import summarize  # ring module, imported only when asked for
+
+        return summarize(self, X, y, sample_weight, alpha=alpha, cov_type=cov_type)
 
     def describe_objective(self) -> str:
         """What this model minimized, with the numbers at the solution."""

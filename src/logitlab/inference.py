@@ -1,0 +1,418 @@
+"""Maximum-likelihood inference for a fitted :class:`~logitlab.LogisticRegression`.
+
+With λ = 0, J(θ) = (1/m)·Σ sᵢ·ℓᵢ is the mean negative log-likelihood, so
+
+    log-likelihood  ℓ(θ) = −m·J(θ),      observed Fisher information  I(θ) = m·∇²J(θ),
+
+and the covariance of θ̂ is I(θ̂)⁻¹ (for the logit link observed = expected information).
+Everything below is evaluated through :class:`~logitlab.objective.Objective` — the
+Hessian, the gradient and the loss are never re-derived here.
+
+Sample weights are **frequency weights** (statsmodels' ``GLM(freq_weights=…)``, R's
+``glm(weights=…)`` for 0/1 data): an example of weight 3 counts as three identical
+examples, so the information is Σ sᵢ·pᵢ(1−pᵢ)·x̃ᵢx̃ᵢᵀ and the sample size in BIC is Σ sᵢ.
+(Weights that only rebalance classes — ``class_weight`` — are not frequencies; their standard
+errors are then model-based approximations; use ``cov_type="HC0"`` for those.)
+
+Standardized fits are reported in the original units: the statistics are computed on the
+raw design at the back-transformed coefficients, exactly as statsmodels' ``Logit`` does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.linalg as la
+import scipy.sparse as sp
+from numpy.typing import ArrayLike, NDArray
+from scipy import stats
+
+from . import loss as L
+from .design import Design
+from .objective import Objective
+
+__all__ = [
+    "LogitSummary",
+    "InferenceError",
+    "summarize",
+    "training_objective",
+    "covariance",
+    "feature_names",
+    "INTERCEPT_NAME",
+]
+
+INTERCEPT_NAME = "(Intercept)"  # R's name; statsmodels says "const"
+_COV_TYPES = ("nonrobust", "HC0", "HC1")
+_MAX_PARAMS = 5000  # a dense (p+1)² covariance beyond this is a memory problem, not a table
+
+
+class InferenceError(ValueError):
+    """Standard errors would be meaningless for this fit (and the message says why)."""
+
+
+@dataclass
+class LogitSummary:
+    """The coefficient table (``.table``, a DataFrame) and the model statistics (``.stats``).
+
+    ``str(summary)`` is the readable printout; ``summary["std_err"]`` and ``summary.loc[...]``
+    reach into the table.
+    """
+
+    table: pd.DataFrame
+    stats: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+    method: str = "mle"  # "mle", "firth" or "penalized"
+    cov: pd.DataFrame | None = None
+    alpha: float = 0.05
+
+    def to_frame(self) -> pd.DataFrame:
+        """The coefficient table as a DataFrame (a copy)."""
+        return self.table.copy()
+
+    def __getitem__(self, key: Any) -> Any:
+        return self.table[key]
+
+    @property
+    def loc(self):  # noqa: ANN201 - pandas indexer
+        return self.table.loc
+
+    def __str__(self) -> str:
+        return _format(self)
+
+    def __repr__(self) -> str:
+        return _format(self)
+
+    def _repr_html_(self) -> str:
+        notes = "".join(f"<p><b>Note:</b> {n}</p>" for n in self.notes)
+        st = pd.Series({k: v for k, v in self.stats.items() if not isinstance(v, (dict, list))})
+        return notes + self.table.to_html(float_format=lambda v: f"{v:.4g}") + st.to_frame(
+            "value").to_html()
+
+
+# -- helpers ----------------------------------------------------------------------------------
+def feature_names(model: Any) -> list[str]:
+    """``feature_names_in_`` when the model was fit on a DataFrame, else x0, x1, …"""
+    names = getattr(model, "feature_names_in_", None)
+    if names is not None:
+        return [str(n) for n in names]
+    return [f"x{j}" for j in range(model.coef_.shape[1])]
+
+
+def param_names(model: Any) -> list[str]:
+    """Parameter names in θ order: features, then the intercept (when fitted)."""
+    names = feature_names(model)
+    return names + [INTERCEPT_NAME] if model.fit_intercept else names
+
+
+def training_objective(
+    model: Any, X: ArrayLike | None = None, y: ArrayLike | None = None,
+    sample_weight: ArrayLike | None = None,
+) -> Objective:
+    """The unpenalized J on the raw (unstandardized) training design, for inference.
+
+    Uses the data the model kept from ``fit`` (not kept across pickling) unless X, y are given.
+    """
+    if X is None:
+        src = getattr(model, "_fit_objective", None)
+        if src is None:
+            raise InferenceError(
+                "this model no longer holds its training data (it was pickled or copied); "
+                "call summary(X, y) with the training data."
+            )
+        return Objective(Design(src.design.X), src.y, src.sample_weight, lam=0.0,
+                         fit_intercept=model.fit_intercept)
+    if y is None:
+        raise ValueError("summary(X, y): pass y together with X.")
+    Xa = X if sp.issparse(X) else np.asarray(X, dtype=np.float64)
+    if Xa.ndim != 2 or Xa.shape[1] != model.coef_.shape[1]:
+        raise ValueError(f"X must have {model.coef_.shape[1]} columns like the training data.")
+    y_arr = np.asarray(y).ravel()
+    y01 = (y_arr == model.classes_[1]).astype(np.float64)
+    if not np.all(np.isin(y_arr, model.classes_)):
+        raise ValueError(f"y has labels other than the model's classes {list(model.classes_)}.")
+    sw = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    if model.class_weight is not None:
+        from sklearn.utils.class_weight import compute_sample_weight
+
+        cw = compute_sample_weight(model.class_weight, y_arr)
+        sw = cw if sw is None else sw * cw
+    return Objective(Design(Xa), y01, sw, lam=0.0, fit_intercept=model.fit_intercept)
+
+
+def model_theta(model: Any, objective: Objective) -> NDArray:
+    """θ = (w, b) in the original units of X."""
+    return objective.join(model.coef_.ravel(), float(model.intercept_[0]))
+
+
+def information(objective: Objective, theta: NDArray) -> NDArray:
+    """Observed Fisher information m·∇²J(θ) (λ = 0): Σ sᵢ pᵢ(1−pᵢ) x̃ᵢ x̃ᵢᵀ."""
+    if objective.n_params > _MAX_PARAMS:
+        raise InferenceError(
+            f"{objective.n_params} parameters: a dense covariance matrix is not computed "
+            f"beyond {_MAX_PARAMS}; select features first."
+        )
+    return objective.n_samples * objective.hessian(theta)
+
+
+def _score_outer(objective: Objective, theta: NDArray) -> NDArray:
+    """Σᵢ gᵢgᵢᵀ with gᵢ = sᵢ(pᵢ − yᵢ)·x̃ᵢ, the per-example scores: the sandwich's meat."""
+    z = objective.scores(theta)
+    r = objective.sample_weight * L.log_loss_derivative(objective.y, z)
+    v = r * r
+    design = objective.design
+    G = design.gram(v)
+    if not objective.fit_intercept:
+        return G
+    k = objective.n_params
+    M = np.empty((k, k))
+    M[:-1, :-1] = G
+    M[:-1, -1] = M[-1, :-1] = design.rmatvec(v)
+    M[-1, -1] = v.sum()
+    return M
+
+
+def _inverse(info: NDArray, names: list[str]) -> NDArray:
+    """I⁻¹ by Cholesky; a singular I means collinear features (or separation): say which."""
+    try:
+        c = la.cho_factor(info, lower=True)
+        return la.cho_solve(c, np.eye(info.shape[0]))
+    except la.LinAlgError:
+        pass
+    s = la.svdvals(info)
+    if s[-1] <= 1e-12 * s[0]:
+        _, _, vt = la.svd(info)
+        null = vt[-1]
+        involved = [names[j] for j in np.flatnonzero(np.abs(null) > 1e-3)]
+        raise InferenceError(
+            "the Fisher information is singular: these parameters are not identified "
+            f"(collinear columns or a constant column): {', '.join(involved)}. Drop one of them."
+        )
+    return la.inv(info)
+
+
+def covariance(
+    objective: Objective, theta: NDArray, cov_type: str = "nonrobust",
+    names: list[str] | None = None,
+) -> NDArray:
+    """Covariance of θ̂: I⁻¹ (model-based), or the sandwich I⁻¹·(Σ gᵢgᵢᵀ)·I⁻¹ (HC0), HC1 = HC0·n/(n−k)."""
+    if cov_type not in _COV_TYPES:
+        raise ValueError(f"cov_type must be one of {_COV_TYPES}; got {cov_type!r}.")
+    names = names or [f"θ{j}" for j in range(objective.n_params)]
+    inv = _inverse(information(objective, theta), names)
+    if cov_type == "nonrobust":
+        return inv
+    meat = _score_outer(objective, theta)
+    cov = inv @ meat @ inv
+    if cov_type == "HC1":
+        n, k = objective.sample_weight.sum(), objective.n_params
+        cov *= n / (n - k)
+    return cov
+
+
+def log_likelihoods(objective: Objective, theta: NDArray) -> tuple[float, float]:
+    """(ℓ(θ̂), ℓ of the null model): intercept-only at the weighted base rate, or p = ½ without intercept."""
+    llf = -objective.n_samples * objective.data_loss(theta)
+    null = Objective(objective.design, objective.y, objective.sample_weight, lam=0.0,
+                     fit_intercept=objective.fit_intercept)
+    theta0 = null.initial_theta()  # w = 0, b = logit(weighted base rate): the null MLE
+    llnull = -null.n_samples * null.data_loss(theta0)
+    return llf, llnull
+
+
+def _fit_stats(objective: Objective, theta: NDArray, k: int) -> dict[str, Any]:
+    llf, llnull = log_likelihoods(objective, theta)
+    n = float(objective.sample_weight.sum())
+    df_model = k - int(objective.fit_intercept)
+    llr = 2.0 * (llf - llnull)
+    return {
+        "n_obs": n,
+        "n_params": k,
+        "df_model": df_model,
+        "df_resid": n - k,
+        "log_likelihood": llf,
+        "null_log_likelihood": llnull,
+        "deviance": -2.0 * llf,
+        "null_deviance": -2.0 * llnull,
+        "aic": -2.0 * llf + 2.0 * k,
+        "bic": -2.0 * llf + np.log(n) * k,
+        "pseudo_r2_mcfadden": 1.0 - llf / llnull if llnull != 0 else np.nan,
+        "lr_stat": llr,
+        "lr_df": df_model,
+        "lr_pvalue": float(stats.chi2.sf(llr, df_model)) if df_model > 0 else np.nan,
+    }
+
+
+def _reorder(names: list[str], fit_intercept: bool) -> list[int]:
+    """Table order: intercept first (as R and statsmodels print it), then the features."""
+    idx = list(range(len(names)))
+    return [idx[-1]] + idx[:-1] if fit_intercept else idx
+
+
+def wald_table(
+    names: list[str], theta: NDArray, cov: NDArray | None, alpha: float,
+    fit_intercept: bool,
+) -> pd.DataFrame:
+    """coef, std_err, z, p_value, Wald interval and odds ratios, intercept first."""
+    q = stats.norm.ppf(1 - alpha / 2)
+    lo_name, hi_name = f"ci_lower_{1 - alpha:g}", f"ci_upper_{1 - alpha:g}"
+    if cov is None:
+        se = np.full(theta.shape, np.nan)
+    else:
+        se = np.sqrt(np.maximum(np.diag(cov), 0.0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = theta / se
+    p = 2.0 * stats.norm.sf(np.abs(z))
+    lo, hi = theta - q * se, theta + q * se
+    order = _reorder(names, fit_intercept)
+    table = pd.DataFrame(
+        {
+            "coef": theta, "std_err": se, "z": z, "p_value": p, lo_name: lo, hi_name: hi,
+            "odds_ratio": np.exp(theta), f"or_{lo_name}": np.exp(lo), f"or_{hi_name}": np.exp(hi),
+        },
+        index=pd.Index(names, name="parameter"),
+    )
+    return table.iloc[order]
+
+
+def check_alpha(alpha: float) -> float:
+    """1 − level must lie strictly between 0 and 1."""
+    if not 0 < float(alpha) < 1:
+        raise ValueError(f"alpha (1 − confidence level) must lie in (0, 1); got {alpha!r}.")
+    return float(alpha)
+
+
+# -- the entry point ------------------------------------------------------------------------
+def summarize(
+    model: Any, X: ArrayLike | None = None, y: ArrayLike | None = None,
+    sample_weight: ArrayLike | None = None, *, alpha: float = 0.05,
+    cov_type: str = "nonrobust", check_separation: bool = True,
+) -> LogitSummary:
+    """The statistician's table for a fitted model (what ``model.summary()`` returns).
+
+    - λ = 0: Wald inference from the inverse observed information (or a sandwich), plus
+      ℓ, ℓ₀, deviance, AIC, BIC, McFadden's R² and the LR test against the null model.
+      Under separation (checked by linear programming) this raises :class:`InferenceError`
+      naming the features, because the estimates do not exist.
+    - ``firth=True``: Firth's estimates with profile penalized-likelihood intervals and
+      penalized likelihood-ratio p-values (as R's logistf).
+    - λ > 0: coefficients and odds ratios only, with a note that these standard errors do
+      not apply to penalized estimates (the columns are NaN rather than misleading).
+    """
+    from sklearn.utils.validation import check_is_fitted
+
+    check_is_fitted(model)
+    alpha = check_alpha(alpha)
+    if getattr(model, "firth", False):
+        from .firth import firth_summary
+
+        return firth_summary(model, X, y, sample_weight, alpha=alpha)
+    objective = training_objective(model, X, y, sample_weight)
+    names = param_names(model)
+    theta = model_theta(model, objective)
+    k = objective.n_params
+    if model.lam > 0:
+        fit = _fit_stats(objective, theta, k)
+        for key in ("aic", "bic", "lr_stat", "lr_pvalue"):
+            fit[key] = np.nan
+        note = (
+            f"PENALIZED FIT (lam={model.lam:g}, l1_ratio={model.l1_ratio:g}): the coefficients "
+            "are shrunk toward 0, so maximum-likelihood standard errors, z, p-values and "
+            "intervals do not apply and are not shown (NaN). Refit with lam=0 (or firth=True) "
+            "for inference, or bootstrap the penalized fit."
+        )
+        table = wald_table(names, theta, None, alpha, model.fit_intercept)
+        return LogitSummary(table, _stats_header(model, fit, "penalized", cov_type), [note],
+                            "penalized", None, alpha)
+    notes: list[str] = []
+    if check_separation:
+        from .separation import detect_separation
+
+        report = detect_separation(objective.design.X, objective.y, objective.sample_weight,
+                                   fit_intercept=model.fit_intercept,
+                                   feature_names=feature_names(model))
+        if report.separated:
+            raise InferenceError(report.message(with_remedy=True))
+        if report.skipped:
+            notes.append(report.note)
+    if not getattr(model, "converged_", True):
+        notes.append(
+            f"the solver did not converge (status {model.status_!r}): the estimates and their "
+            "standard errors are not final."
+        )
+    cov = covariance(objective, theta, cov_type, names)
+    table = wald_table(names, theta, cov, alpha, model.fit_intercept)
+    fit = _fit_stats(objective, theta, k)
+    if cov_type != "nonrobust":
+        notes.append(f"standard errors are heteroskedasticity-robust ({cov_type} sandwich).")
+    order = _reorder(names, model.fit_intercept)
+    ordered = [names[i] for i in order]
+    cov_df = pd.DataFrame(cov[np.ix_(order, order)], index=ordered, columns=ordered)
+    return LogitSummary(table, _stats_header(model, fit, "mle", cov_type), notes, "mle",
+                        cov_df, alpha)
+
+
+def _stats_header(model: Any, fit: dict[str, Any], method: str, cov_type: str) -> dict[str, Any]:
+    head = {
+        "method": {"mle": "maximum likelihood", "firth": "Firth penalized likelihood",
+                   "penalized": "penalized (elastic net)"}[method],
+        "cov_type": cov_type if method == "mle" else "n/a",
+        "positive_class": str(model.classes_[1]),
+        "converged": bool(getattr(model, "converged_", True)),
+        "n_iter": int(np.asarray(getattr(model, "n_iter_", [0])).ravel()[0]),
+    }
+    head.update(fit)
+    return head
+
+
+# -- printout ---------------------------------------------------------------------------------
+def _fmt(v: Any) -> str:
+    if isinstance(v, (bool, np.bool_)):
+        return str(bool(v))
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    if isinstance(v, (float, np.floating)):
+        if np.isnan(v):
+            return "—"
+        if v != 0 and (abs(v) < 1e-3 or abs(v) >= 1e6):
+            return f"{v:.3e}"
+        return f"{v:.4f}" if abs(v) < 1e4 else f"{v:.1f}"
+    return str(v)
+
+
+def _format(s: LogitSummary) -> str:
+    title = {
+        "mle": "Logistic regression (maximum likelihood)",
+        "firth": "Logistic regression (Firth's bias-reduced penalized likelihood)",
+        "penalized": "Logistic regression (PENALIZED — no standard errors)",
+    }[s.method]
+    st = s.stats
+    left = [
+        ("Positive class", st.get("positive_class")), ("No. observations", st.get("n_obs")),
+        ("Df model", st.get("df_model")), ("Df residuals", st.get("df_resid")),
+        ("Converged", st.get("converged")), ("Iterations", st.get("n_iter")),
+        ("Covariance", st.get("cov_type")),
+    ]
+    right = [
+        ("Log-likelihood", st.get("log_likelihood")), ("Null log-lik.", st.get("null_log_likelihood")),
+        ("Deviance", st.get("deviance")), ("AIC", st.get("aic")), ("BIC", st.get("bic")),
+        ("McFadden R²", st.get("pseudo_r2_mcfadden")),
+        (f"LR χ²({st.get('lr_df')})", st.get("lr_stat")), ("LR p-value", st.get("lr_pvalue")),
+    ]
+    width = 78
+    lines = [title.center(width), "=" * width]
+    for i in range(max(len(left), len(right))):
+        lk, lv = left[i] if i < len(left) else ("", "")
+        rk, rv = right[i] if i < len(right) else ("", "")
+        lines.append(f"{lk:<18}{_fmt(lv):>18}   {rk:<18}{_fmt(rv):>18}")
+    lines.append("=" * width)
+    for note in s.notes:
+        lines.append(f"NOTE: {note}")
+    if s.notes:
+        lines.append("-" * width)
+    t = s.table.copy()
+    lines.append(t.to_string(float_format=_fmt))
+    lines.append("=" * width)
+    return "\n".join(lines)

@@ -1,0 +1,226 @@
+"""Does the maximum-likelihood estimate exist? A linear-programming check for separation.
+
+Albert & Anderson (1984): with tᵢ = 2yᵢ − 1 and x̃ᵢ = (xᵢ, 1), the logistic MLE is infinite
+exactly when some direction β ≠ 0 has every margin tᵢ·x̃ᵢᵀβ ≥ 0 with at least one > 0
+(the log-likelihood keeps rising along β). If all margins can be made > 0 the separation is
+*complete*; if only some can, it is *quasi-complete* and those examples are predicted with
+probability exactly 0 or 1 in the limit.
+
+Konis (2007, "Linear programming algorithms for detecting separated data in binary logistic
+regression models", DPhil thesis, Oxford; R package safeBinaryRegression) decides this with
+one LP. We use an equivalent bounded form solved by HiGHS:
+
+    maximize Σᵢ uᵢ   over β free, u ∈ [0, 1]ᵐ
+    subject to tᵢ·x̃ᵢᵀβ ≥ uᵢ  and  tᵢ·x̃ᵢᵀβ ≥ 0  for every example.
+
+Because the cone of such β is closed under addition and scaling, the optimum has uᵢ = 1
+exactly on the largest set S of examples any direction can separate: S = ∅ means the MLE
+exists, S = all means complete separation, otherwise quasi-complete. A second LP finds the
+sparsest direction (minimum Σ σⱼ|βⱼ|, σⱼ the column spread) that separates S, which names
+the features responsible.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import ArrayLike, NDArray
+from scipy.optimize import linprog
+
+__all__ = ["SeparationReport", "detect_separation", "separation_warning", "MAX_LP_SIZE"]
+
+MAX_LP_SIZE = 20_000_000  # nonzeros of the LP's constraint matrix beyond which we skip the check
+HOOK_MAX_LP_SIZE = 2_000_000  # the automatic check after fit stays well under a second
+
+
+@dataclass
+class SeparationReport:
+    """The LP's verdict: kind ∈ {"none", "quasi-complete", "complete"} and who is involved."""
+
+    kind: str
+    n_separated: int = 0
+    n_examples: int = 0
+    features: list[str] = field(default_factory=list)
+    directions: dict[str, float] = field(default_factory=dict)
+    intercept_involved: bool = False
+    separated_index: NDArray | None = None
+    skipped: bool = False
+    note: str = ""
+
+    @property
+    def separated(self) -> bool:
+        return self.kind in ("complete", "quasi-complete")
+
+    def message(self, with_remedy: bool = True) -> str:
+        """One paragraph for a warning or an error: what, who, and what to do."""
+        if self.skipped:
+            return self.note
+        if not self.separated:
+            return "No separation: the maximum-likelihood estimate exists (LP check)."
+        who = ", ".join(
+            f"{f} ({'+' if self.directions.get(f, 0) > 0 else '−'}∞)" for f in self.features
+        ) or "the intercept only"
+        if self.kind == "complete":
+            what = (
+                "Complete separation: a hyperplane classifies every example correctly, so the "
+                "maximum-likelihood estimate does not exist (the weights grow without bound and "
+                "the standard errors are meaningless)."
+            )
+        else:
+            what = (
+                f"Quasi-complete separation: {self.n_separated} of {self.n_examples} examples "
+                "are perfectly predicted by a hyperplane that the rest lie on, so the "
+                "maximum-likelihood estimate does not exist (some weights grow without bound "
+                "and the standard errors are meaningless)."
+            )
+        text = f"{what} Features involved: {who}."
+        if with_remedy:
+            text += (
+                " Remedy: fit LogisticRegression(firth=True) (Firth's bias-reduced estimates are "
+                "always finite and come with profile-likelihood intervals), or add a penalty "
+                "(lam > 0), or merge/drop the sparse categories of the named features."
+            )
+        return text
+
+
+def _as_matrix(X: ArrayLike | sp.spmatrix) -> NDArray | sp.csr_matrix:
+    if sp.issparse(X):
+        return sp.csr_matrix(X, dtype=np.float64)
+    return np.asarray(X, dtype=np.float64)
+
+
+def detect_separation(
+    X: ArrayLike | sp.spmatrix,
+    y: ArrayLike,
+    sample_weight: ArrayLike | None = None,
+    fit_intercept: bool = True,
+    feature_names: list[str] | None = None,
+    tol: float = 1e-7,
+    max_size: int = MAX_LP_SIZE,
+) -> SeparationReport:
+    """Decide by linear programming whether (X, y) are completely, quasi-completely or not separated.
+
+    ``y`` is 0/1 (or any two labels, the larger taken as 1); examples with weight 0 are ignored.
+    """
+    X = _as_matrix(X)
+    y = np.asarray(y).ravel()
+    if y.dtype.kind not in "fiub" or not np.all(np.isin(y, (0, 1))):
+        classes, y = np.unique(y, return_inverse=True)
+    y = y.astype(np.float64)
+    m, p = X.shape
+    names = list(feature_names) if feature_names is not None else [f"x{j}" for j in range(p)]
+    keep = np.ones(m, bool) if sample_weight is None else np.asarray(sample_weight) > 0
+    if not keep.all():
+        X, y = X[keep], y[keep]
+        m = X.shape[0]
+    k = p + int(fit_intercept)
+    nnz = (X.nnz if sp.issparse(X) else m * p) + m * int(fit_intercept)
+    if 2 * nnz > max_size:
+        return SeparationReport(
+            "none", n_examples=m, skipped=True,
+            note=f"separation check skipped: the LP would have {2 * nnz:,} nonzeros "
+                 f"(limit {max_size:,}); on data this large separation is rare, but check the "
+                 "coefficient sizes.",
+        )
+    t = 2.0 * y - 1.0
+    # A = diag(t)·X̃ : the margins are A·β
+    if sp.issparse(X):
+        Xt = sp.hstack([X, sp.csr_matrix(np.ones((m, 1)))]) if fit_intercept else X
+        A = sp.diags(t) @ Xt
+        A = sp.csr_matrix(A)
+    else:
+        Xt = np.column_stack([X, np.ones(m)]) if fit_intercept else X
+        A = t[:, None] * Xt
+    # Column spreads make the LP scale-free (and the second LP's L1 weights meaningful).
+    if sp.issparse(Xt):
+        sq = np.asarray(Xt.multiply(Xt).mean(axis=0)).ravel()
+        mu = np.asarray(Xt.mean(axis=0)).ravel()
+        spread = np.sqrt(np.maximum(sq - mu**2, 0.0))
+    else:
+        spread = Xt.std(axis=0)
+    absmax = np.asarray(abs(Xt).max(axis=0).toarray()).ravel() if sp.issparse(Xt) else \
+        np.abs(Xt).max(axis=0)
+    spread = np.where(spread > 0, spread, np.where(absmax > 0, absmax, 1.0))
+    if fit_intercept:
+        spread[-1] = 1.0
+    As = A @ sp.diags(1.0 / spread) if sp.issparse(A) else A / spread
+    # LP 1: variables (β ∈ ℝᵏ free, u ∈ [0,1]ᵐ); minimize −Σu
+    I = sp.identity(m, format="csr")
+    As_sp = sp.csr_matrix(As)
+    A_ub = sp.vstack([
+        sp.hstack([-As_sp, I]),                              # u − Aβ ≤ 0
+        sp.hstack([-As_sp, sp.csr_matrix((m, m))]),           # −Aβ ≤ 0
+    ]).tocsc()
+    b_ub = np.zeros(2 * m)
+    c = np.concatenate([np.zeros(k), -np.ones(m)])
+    bounds = [(None, None)] * k + [(0.0, 1.0)] * m
+    res = linprog(c, A_ub=A_ub, b_ub=b_ub, bounds=bounds, method="highs")
+    if res.status != 0:
+        return SeparationReport("none", n_examples=m, skipped=True,
+                                note=f"separation check inconclusive (LP status: {res.message}).")
+    u = res.x[k:]
+    S = u > 0.5
+    n_sep = int(S.sum())
+    if n_sep == 0:
+        return SeparationReport("none", n_examples=m)
+    kind = "complete" if n_sep == m else "quasi-complete"
+    # LP 2: the sparsest direction separating S: min Σ|β| s.t. Aβ ≥ 1 on S, Aβ ≥ 0 elsewhere.
+    # β = β⁺ − β⁻ with both ≥ 0.
+    A_ub2 = sp.hstack([-As_sp, As_sp]).tocsc()
+    b_ub2 = np.where(S, -1.0, 0.0)
+    weight = np.ones(k)
+    if fit_intercept:
+        weight[-1] = 1e-3  # prefer explaining by the intercept over inventing a feature effect
+    c2 = np.concatenate([weight, weight])
+    res2 = linprog(c2, A_ub=A_ub2, b_ub=b_ub2, bounds=[(0, None)] * (2 * k), method="highs")
+    if res2.status == 0:
+        beta = res2.x[:k] - res2.x[k:]
+    else:  # fall back to LP 1's direction
+        beta = res.x[:k]
+    scale = np.max(np.abs(beta)) or 1.0
+    active = np.abs(beta) > tol * scale * 10
+    feat_idx = [j for j in range(p) if active[j]]
+    features = [names[j] for j in feat_idx]
+    directions = {names[j]: float(np.sign(beta[j])) for j in feat_idx}
+    idx = np.flatnonzero(keep)[S]
+    return SeparationReport(
+        kind, n_separated=n_sep, n_examples=m, features=features, directions=directions,
+        intercept_involved=bool(fit_intercept and active[-1]), separated_index=idx,
+    )
+
+
+def separation_warning(model, result) -> bool:  # noqa: ANN001 - estimator and SolverResult
+    """Estimator hook for λ = 0 fits that stopped at a separating θ or ran out of iterations.
+
+    Runs the LP check on the training data; when it finds separation, warns with
+    :class:`~logitlab.exceptions.SeparationWarning` saying complete vs quasi-complete and naming
+    the features, and returns True (the estimator then skips its generic warning).
+    """
+    import warnings
+
+    from .exceptions import SeparationWarning
+    from .inference import feature_names
+
+    objective = getattr(model, "_fit_objective", None)
+    if objective is None or objective.loss != "log":
+        return False
+    if result.status == "converged":
+        # Quasi-complete separation often "converges": the gradient vanishes as weights grow.
+        # Only saturated fitted probabilities (|z| > 10, p within 5e-5 of 0 or 1) warrant the LP.
+        z = objective.scores(result.theta)
+        if np.max(np.abs(z[objective.sample_weight > 0]), initial=0.0) <= 10.0:
+            return False
+    report = detect_separation(objective.design.X, objective.y, objective.sample_weight,
+                               fit_intercept=model.fit_intercept,
+                               feature_names=feature_names(model), max_size=HOOK_MAX_LP_SIZE)
+    model.separation_ = report
+    if not report.separated:
+        return False
+    warnings.warn(
+        f"{report.message(with_remedy=True)} (The solver stopped after {result.n_iter} "
+        f"iterations with status {result.status!r}.)",
+        SeparationWarning, stacklevel=4,
+    )
+    return True
