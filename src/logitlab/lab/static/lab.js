@@ -1,0 +1,751 @@
+/* logitlab lab: the page only draws. Every number (J, ∇J, ŷ, paths, metrics) comes from the
+   Python core through /api/*; this file keeps the learner's settings and renders responses. */
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const PLOT_CFG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["lasso2d", "select2d"] };
+const COLORS = { pos: "#d6452f", neg: "#2f6fd6", path: "#111", mse: "#b06a00", log: "#6b3fd6" };
+
+const S = {
+  meta: null, dataset: null, extraX: [], extraY: [],
+  theta: [0, 0], theta0: [0, 0], lam: 0, l1_ratio: 0, learning_rate: 0.5, iterations: 500,
+  loss: "log", loss_form: "logits", standardize: false, class_weight: "none",
+  threshold: 0.5, cost_fp: 1, cost_fn: 1, addClass: 1,
+  gd: null, state: null, land: null, cmp: null, cmpRuns: null, animating: false,
+};
+window.lab = { S };
+
+// ---------------------------------------------------------------- requests
+let busy = 0;
+function setBusy(d) { busy += d; document.body.dataset.busy = String(busy); }
+
+async function api(path, body, opts = {}) {
+  setBusy(+1);
+  try {
+    const init = body === undefined ? {} : (body instanceof FormData
+      ? { method: "POST", body }
+      : { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    const r = await fetch(path, init);
+    const data = await r.json().catch(() => ({ detail: `HTTP ${r.status}` }));
+    if (!r.ok) {
+      const err = new Error(data.detail || `HTTP ${r.status}`);
+      err.status = r.status;
+      throw err;
+    }
+    if (!opts.keepErrors) showError("");
+    return data;
+  } finally { setBusy(-1); }
+}
+function showError(msg) { $("errors").textContent = msg ? `⚠ ${msg}` : ""; }
+
+// ---------------------------------------------------------------- helpers
+const isNum = (v) => typeof v === "number" && Number.isFinite(v);
+function fmt(v, d = 5) {
+  if (v === null || v === undefined) return "–";
+  if (typeof v === "string") return v;
+  if (!Number.isFinite(v)) return String(v);
+  if (v === 0) return "0";
+  const a = Math.abs(v);
+  if (a >= 1e5 || a < 1e-4) return v.toExponential(d - 1);
+  return String(Number(v.toPrecision(d)));
+}
+function debounce(fn, ms) {
+  let t = null;
+  return (...a) => { clearTimeout(t); t = setTimeout(() => fn(...a), ms); };
+}
+function data() {
+  return { X: S.dataset.X.concat(S.extraX), y: S.dataset.y.concat(S.extraY) };
+}
+function problem() {
+  const d = data();
+  return { X: d.X, y: d.y, lam: S.lam, l1_ratio: S.l1_ratio, loss: S.loss,
+           standardize: S.standardize, class_weight: S.class_weight };
+}
+const nFeat = () => S.dataset.X[0].length;
+function paramNames() { return nFeat() === 1 ? ["w", "b"] : ["w₁", "w₂", "b"]; }
+function featName(j) { return S.dataset.features[j] || `x${j + 1}`; }
+
+// ---------------------------------------------------------------- sliders
+const SLIDERS = {};
+function sliderRow(key, label, min, max, step, value, onChange, opts = {}) {
+  const row = document.createElement("div");
+  row.className = "slider";
+  const toSlider = opts.log ? (v) => Math.log10(Math.max(v, 1e-12)) : (v) => v;
+  const fromSlider = opts.log ? (s) => Number((10 ** s).toPrecision(3)) : (s) => s;
+  row.innerHTML = `<label for="s-${key}">${label}</label>` +
+    `<input type="range" id="s-${key}" min="${min}" max="${max}" step="${step}">` +
+    `<input type="number" id="n-${key}" step="any" aria-label="${label}">`;
+  const rng = row.querySelector("input[type=range]");
+  const num = row.querySelector("input[type=number]");
+  const set = (v) => { rng.value = String(toSlider(v)); num.value = String(v); };
+  set(value);
+  rng.addEventListener("input", () => {
+    const v = fromSlider(Number(rng.value));
+    num.value = String(v);
+    onChange(v);
+  });
+  num.addEventListener("change", () => {
+    const v = Number(num.value);
+    if (!Number.isFinite(v)) { showError(`${label}: enter a number`); return; }
+    rng.value = String(toSlider(v));
+    onChange(v);
+  });
+  SLIDERS[key] = { set, row };
+  return row;
+}
+
+function buildSliders() {
+  const box = $("sliders");
+  box.innerHTML = "";
+  const sg = S.dataset.suggested;
+  const names = paramNames();
+  const p = nFeat();
+  for (let k = 0; k <= p; k++) {
+    const isB = k === p;
+    const r = S.standardize ? (isB ? sg.b_range_std : sg.w_range_std[k]) : (isB ? sg.b_range_raw : sg.w_range_raw[k]);
+    const step = r / 500;
+    box.appendChild(sliderRow(`theta${k}`, names[k], -r, r, step, S.theta[k], (v) => {
+      S.theta[k] = v; S.theta0 = S.theta.slice(); clearPath();
+      refreshState();
+      if (p === 2 && isB) refreshLandscapesSoon(); else updateContourMarkers();
+    }));
+  }
+  box.appendChild(sliderRow("lam", "λ", 0, 20, 0.05, S.lam, (v) => {
+    if (v < 0) { showError("λ must be ≥ 0"); return; }
+    S.lam = v; clearPath(); refreshState(); refreshLandscapesSoon();
+  }));
+  box.appendChild(sliderRow("l1_ratio", "L1 share a", 0, 1, 0.05, S.l1_ratio, (v) => {
+    S.l1_ratio = Math.min(1, Math.max(0, v)); clearPath(); refreshState(); refreshLandscapesSoon();
+  }));
+  box.appendChild(sliderRow("learning_rate", "α (rate)", -4, 1, 0.01, S.learning_rate, (v) => {
+    S.learning_rate = v; refreshState();
+  }, { log: true }));
+  box.appendChild(sliderRow("iterations", "iterations", 1, 5000, 1, S.iterations, (v) => {
+    S.iterations = Math.max(1, Math.min(5000, Math.round(v)));
+  }));
+}
+function syncSliders() {
+  for (let k = 0; k < S.theta.length; k++) SLIDERS[`theta${k}`]?.set(S.theta[k]);
+  SLIDERS.lam?.set(S.lam); SLIDERS.l1_ratio?.set(S.l1_ratio);
+  SLIDERS.learning_rate?.set(S.learning_rate); SLIDERS.iterations?.set(S.iterations);
+  $("loss").value = S.loss; $("loss_form").value = S.loss_form;
+  $("standardize").checked = S.standardize; $("class_weight").value = S.class_weight;
+  $("threshold").value = String(S.threshold); $("threshold-num").value = String(Number(S.threshold.toFixed(4)));
+  $("cost_fp").value = String(S.cost_fp); $("cost_fn").value = String(S.cost_fn);
+}
+
+// ---------------------------------------------------------------- data sets
+async function loadDataset(name) {
+  const d = await api(`/api/dataset/${encodeURIComponent(name)}`);
+  useDataset(d);
+}
+function useDataset(d) {
+  S.dataset = d; S.extraX = []; S.extraY = [];
+  const sg = d.suggested;
+  S.theta = sg.theta0.slice(); S.theta0 = sg.theta0.slice();
+  S.lam = sg.lam; S.l1_ratio = sg.l1_ratio; S.learning_rate = sg.learning_rate;
+  S.iterations = sg.iterations; S.standardize = sg.standardize;
+  S.class_weight = "none"; S.threshold = 0.5;
+  S.cmpRuns = null; clearPath();
+  if ([...$("dataset").options].some((o) => o.value === d.name)) $("dataset").value = d.name;
+  $("dataset-desc").textContent = `${d.title}. ${d.description}` + (d.note ? ` (${d.note})` : "");
+  buildSliders(); syncSliders();
+}
+
+async function onUploadFile() {
+  const f = $("csv-file").files[0];
+  $("upload-msg").textContent = ""; $("upload-pick").hidden = true;
+  if (!f) return;
+  const fd = new FormData(); fd.append("file", f);
+  try {
+    const info = await api("/api/upload", fd);
+    const fill = (sel, names, val, allowNone) => {
+      sel.innerHTML = (allowNone ? `<option value="">(none)</option>` : "") +
+        names.map((n) => `<option>${escapeHtml(n)}</option>`).join("");
+      if (val) sel.value = val;
+    };
+    const all = info.columns.map((c) => c.name);
+    const numeric = info.columns.filter((c) => c.numeric).map((c) => c.name);
+    fill($("up-x1"), numeric.length ? numeric : all, info.guess.x1, false);
+    fill($("up-x2"), numeric.length ? numeric : all, info.guess.x2, true);
+    fill($("up-label"), all, info.guess.label, false);
+    const fillPos = () => {
+      const c = info.columns.find((c) => c.name === $("up-label").value);
+      fill($("up-positive"), c ? c.values : [], c && c.values.length ? c.values[c.values.length - 1] : "", true);
+    };
+    $("up-label").onchange = fillPos; fillPos();
+    $("upload-pick").hidden = false;
+    $("upload-msg").textContent = "";
+  } catch (e) { $("upload-msg").textContent = `Could not use this file: ${e.message}`; }
+}
+async function onUploadUse() {
+  const f = $("csv-file").files[0];
+  if (!f) { $("upload-msg").textContent = "Choose a CSV file first."; return; }
+  const fd = new FormData(); fd.append("file", f);
+  for (const k of ["x1", "x2", "label", "positive"]) {
+    const v = $(`up-${k}`).value; if (v) fd.append(k, v);
+  }
+  try {
+    const d = await api("/api/upload", fd);
+    useDataset(d);
+    $("upload-msg").textContent = "";
+    await refreshAll();
+  } catch (e) { $("upload-msg").textContent = `Could not use these columns: ${e.message}`; }
+}
+function escapeHtml(s) { return String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c])); }
+
+// ---------------------------------------------------------------- state (concept drill)
+let stateSeq = 0;
+async function refreshStateNow() {
+  const seq = ++stateSeq;
+  const body = { ...problem(), theta: S.theta, learning_rate: S.learning_rate, threshold: S.threshold,
+                 cost_fp: S.cost_fp, cost_fn: S.cost_fn, loss_form: S.loss_form };
+  try {
+    const st = await api("/api/state", body);
+    if (seq !== stateSeq) return st;
+    S.state = st;
+    renderState(st);
+    return st;
+  } catch (e) { showError(e.message); return null; }
+}
+const refreshStateSoon = debounce(refreshStateNow, 40);
+function refreshState() { $("J").dataset.pending = "1"; refreshStateSoon(); }
+
+function renderState(st) {
+  const J = st.shown_J;
+  $("J").textContent = fmt(J, 6);
+  $("J").dataset.value = String(J);
+  $("J").dataset.theta = JSON.stringify(S.theta);
+  delete $("J").dataset.pending;
+  const naive = st.naive_J !== undefined;
+  $("data-loss").textContent = fmt(naive ? st.naive_data_loss : st.data_loss, 6);
+  $("penalty").textContent = fmt(st.penalty, 6);
+  const nn = $("naive-note");
+  if (naive) {
+    nn.hidden = false;
+    nn.textContent = isNum(st.naive_J)
+      ? `Naive formula on ŷ: ${fmt(st.naive_J, 6)} (the logit form gives ${fmt(st.J, 6)}).`
+      : `Naive formula on ŷ gives J = ${st.naive_J}: some ŷ rounded to exactly 0 or 1, so log(0) appeared. The logit form gives ${fmt(st.J, 6)}.`;
+  } else nn.hidden = true;
+  $("grad").textContent = "(" + st.gradient.map((g) => fmt(g, 4)).join(", ") + ")";
+  $("gradnorm").textContent = fmt(st.gradient_norm, 4);
+  $("formula").textContent = st.formula;
+  renderModel(st.view);
+  renderTable(st);
+  renderCurves(st);
+  renderThreshold(st.threshold);
+  updateContourMarkers();
+}
+
+function renderModel(v) {
+  const d = data();
+  const pos = d.X.map((x, i) => [x, d.y[i]]).filter(([, y]) => y === 1).map(([x]) => x);
+  const neg = d.X.map((x, i) => [x, d.y[i]]).filter(([, y]) => y === 0).map(([x]) => x);
+  const mk = { size: 8, line: { width: 1, color: "#fff" } };
+  let traces, layout;
+  if (v.kind === "sigmoid") {
+    $("model-title").textContent = "The sigmoid ŷ = σ(w·x + b)";
+    traces = [
+      { x: v.x, y: v.p, mode: "lines", name: "ŷ = σ(wx + b)", line: { color: COLORS.log, width: 3 }, hoverinfo: "skip" },
+      { x: pos.map((x) => x[0]), y: pos.map(() => 1), mode: "markers", name: "y = 1", marker: { ...mk, color: COLORS.pos } },
+      { x: neg.map((x) => x[0]), y: neg.map(() => 0), mode: "markers", name: "y = 0", marker: { ...mk, color: COLORS.neg } },
+    ];
+    const shapes = [{ type: "line", xref: "paper", x0: 0, x1: 1, y0: 0.5, y1: 0.5, line: { dash: "dot", color: "#999", width: 1 } }];
+    if (isNum(v.boundary) && v.boundary >= v.x_range[0] && v.boundary <= v.x_range[1]) {
+      shapes.push({ type: "line", x0: v.boundary, x1: v.boundary, y0: -0.05, y1: 1.05, line: { dash: "dash", color: "#333" } });
+    }
+    layout = { margin: { l: 45, r: 10, t: 10, b: 40 }, xaxis: { title: featName(0), range: v.x_range, fixedrange: true },
+               yaxis: { title: "ŷ", range: [-0.08, 1.08], fixedrange: true }, shapes, dragmode: false,
+               legend: { orientation: "h", y: 1.08 }, hovermode: "closest" };
+  } else {
+    $("model-title").textContent = "Probability map and decision boundary";
+    traces = [
+      { type: "heatmap", x: v.x, y: v.y, z: v.p, zmin: 0, zmax: 1, colorscale: "RdBu", reversescale: true,
+        opacity: 0.75, colorbar: { title: "ŷ", thickness: 12 }, hovertemplate: "ŷ = %{z:.3f}<extra></extra>", name: "ŷ" },
+      { x: pos.map((x) => x[0]), y: pos.map((x) => x[1]), mode: "markers", name: "y = 1", marker: { ...mk, color: COLORS.pos, symbol: "circle" } },
+      { x: neg.map((x) => x[0]), y: neg.map((x) => x[1]), mode: "markers", name: "y = 0", marker: { ...mk, color: COLORS.neg, symbol: "square" } },
+    ];
+    if (v.boundary) traces.push({ x: v.boundary.x, y: v.boundary.y, mode: "lines", name: "boundary ŷ = 0.5", line: { color: "#111", width: 2 } });
+    layout = { margin: { l: 55, r: 10, t: 10, b: 40 }, xaxis: { title: featName(0), range: v.x_range, fixedrange: true },
+               yaxis: { title: featName(1), range: v.y_range, fixedrange: true }, dragmode: false,
+               legend: { orientation: "h", y: 1.1 }, hovermode: "closest" };
+  }
+  Plotly.react("model-plot", traces, layout, PLOT_CFG);
+}
+
+function renderTable(st) {
+  const t = st.table;
+  const p = nFeat();
+  const naive = t.naive !== null && t.naive !== undefined;
+  const lossName = S.loss === "log" ? "ℓ (log-loss)" : "½(ŷ − y)²";
+  let h = "<thead><tr><th>i</th>" + [...Array(p).keys()].map((j) => `<th>${escapeHtml(featName(j))}</th>`).join("") +
+          `<th>y</th><th>z</th><th>ŷ</th><th>${lossName}</th>` + (naive ? "<th>naive on ŷ</th>" : "") + "</tr></thead><tbody>";
+  for (let i = 0; i < t.shown; i++) {
+    const big = isNum(t.loss[i]) && t.loss[i] > 2 ? " class=big" : "";
+    h += `<tr class="y${t.y[i]}"><td>${i + 1}</td>` + t.x[i].map((v) => `<td>${fmt(v, 4)}</td>`).join("") +
+         `<td class="y">${t.y[i]}</td><td>${fmt(t.z[i], 4)}</td><td>${fmt(t.p[i], 4)}</td><td${big}>${fmt(t.loss[i], 4)}</td>` +
+         (naive ? `<td${isNum(t.naive[i]) ? "" : " class=big"}>${fmt(t.naive[i], 4)}</td>` : "") + "</tr>";
+  }
+  $("table").innerHTML = h + "</tbody>";
+  $("table-foot").textContent = (t.shown < t.total ? `First ${t.shown} of ${t.total} examples. ` : `${t.total} examples. `) +
+    `J = mean loss ${fmt(st.data_loss, 6)} + penalty ${fmt(st.penalty, 6)} = ${fmt(st.J, 6)}` +
+    (S.class_weight === "balanced" ? " (class-weighted mean)." : ".");
+}
+
+function renderCurves(st) {
+  const c = st.loss_curves;
+  const d = data();
+  const pp = [], pl = [], np_ = [], nl = [];
+  d.y.forEach((y, i) => {
+    if (y === 1) { pp.push(st.p_all[i]); pl.push(st.log_loss_all[i]); }
+    else { np_.push(st.p_all[i]); nl.push(st.log_loss_all[i]); }
+  });
+  const traces = [
+    { x: c.p, y: c.pos, mode: "lines", name: "−log(ŷ)  (y = 1)", line: { color: COLORS.pos } },
+    { x: c.p, y: c.neg, mode: "lines", name: "−log(1−ŷ)  (y = 0)", line: { color: COLORS.neg } },
+    { x: pp, y: pl, mode: "markers", name: "positives", marker: { color: COLORS.pos, size: 7, line: { color: "#fff", width: 1 } } },
+    { x: np_, y: nl, mode: "markers", name: "negatives", marker: { color: COLORS.neg, size: 7, symbol: "square", line: { color: "#fff", width: 1 } } },
+  ];
+  const ymax = Math.max(5, ...pl.filter(isNum), ...nl.filter(isNum)) * 1.05;
+  Plotly.react("curves-plot", traces, {
+    margin: { l: 45, r: 10, t: 10, b: 40 }, xaxis: { title: "ŷ", range: [0, 1] },
+    yaxis: { title: "loss", range: [0, Math.min(ymax, 40)] }, legend: { orientation: "h", y: 1.12 }, hovermode: "closest",
+  }, PLOT_CFG);
+}
+
+// ---------------------------------------------------------------- threshold
+function renderThreshold(t) {
+  const c = t.curve;
+  const shapes = [{ type: "line", x0: S.threshold, x1: S.threshold, yref: "paper", y0: 0, y1: 1, line: { color: "#111", width: 2 } }];
+  if (t.chosen) shapes.push({ type: "line", x0: t.chosen.threshold, x1: t.chosen.threshold, yref: "paper", y0: 0, y1: 1, line: { color: COLORS.log, dash: "dash", width: 2 } });
+  Plotly.react("thr-plot", [
+    { x: c.threshold, y: c.precision, name: "precision", mode: "lines" },
+    { x: c.threshold, y: c.recall, name: "recall", mode: "lines" },
+    { x: c.threshold, y: c.f1, name: "F1", mode: "lines", line: { width: 3 } },
+    { x: c.threshold, y: c.accuracy, name: "accuracy", mode: "lines", line: { dash: "dot" } },
+  ], { margin: { l: 45, r: 10, t: 10, b: 40 }, xaxis: { title: "threshold t (predict 1 when ŷ > t)", range: [0, 1] },
+       yaxis: { range: [0, 1.02] }, shapes, legend: { orientation: "h", y: 1.12 }, hovermode: "x unified" }, PLOT_CFG);
+  const k = t.current;
+  $("confusion").innerHTML = `<tr><th></th><th>predicted 0</th><th>predicted 1</th></tr>` +
+    `<tr><th>true 0</th><td>TN ${k.tn}</td><td>FP ${k.fp}</td></tr><tr><th>true 1</th><td>FN ${k.fn}</td><td>TP ${k.tp}</td></tr>`;
+  const ch = t.chosen;
+  $("thr-metrics").innerHTML =
+    `At t = ${fmt(k.threshold, 3)}: accuracy <b id="m-accuracy">${fmt(k.accuracy, 3)}</b>, precision <b>${fmt(k.precision, 3)}</b>, ` +
+    `recall <b id="m-recall">${fmt(k.recall, 3)}</b>, F1 <b>${fmt(k.f1, 3)}</b>; cost per example ${fmt(k.cost, 4)}` +
+    (t.roc_auc !== undefined ? `; ROC AUC ${fmt(t.roc_auc, 3)} (does not depend on t)` : "") + ".<br>" +
+    (ch ? `Cost-optimal threshold on these ŷ: <b id="m-chosen">${fmt(ch.threshold, 3)}</b> (cost per example ${fmt(ch.cost_per_example, 4)}, ` +
+          `${ch.false_positives} FP, ${ch.false_negatives} FN). For calibrated ŷ the Bayes threshold is c_FP/(c_FP + c_FN) = ${fmt(ch.bayes_threshold, 3)}.` : "");
+}
+
+// ---------------------------------------------------------------- landscapes
+function clearPath() { S.gd = { path: [S.theta.slice()], history: [], wnorm: [], status: "", message: "" }; }
+function includePoints() {
+  const pts = [S.theta0, S.theta];
+  const path = S.gd ? S.gd.path : [];
+  const stride = Math.max(1, Math.floor(path.length / 200));
+  for (let i = 0; i < path.length; i += stride) pts.push(path[i]);
+  if (path.length) pts.push(path[path.length - 1]);
+  return pts.filter((t) => t.every(isNum) && t.every((v) => Math.abs(v) < 1e6));
+}
+let landSeq = 0;
+async function refreshLandscapeNow() {
+  const seq = ++landSeq;
+  try {
+    const land = await api("/api/landscape", { ...problem(), theta: S.theta, losses: [S.loss], n: 41, include: includePoints() });
+    if (seq !== landSeq) return;
+    S.land = land;
+    renderLandscape();
+  } catch (e) { showError(e.message); }
+}
+let cmpSeq = 0;
+async function refreshCompareNow() {
+  const seq = ++cmpSeq;
+  const inc = includePoints();
+  if (S.cmpRuns) for (const r of Object.values(S.cmpRuns)) inc.push(...r.path.filter((_, i) => i % 10 === 0), r.theta);
+  try {
+    const cmp = await api("/api/landscape", { ...problem(), theta: S.theta, losses: ["log", "mse"], n: 41,
+      include: inc.filter((t) => t.every(isNum) && t.every((v) => Math.abs(v) < 1e6)), find_minima: true });
+    if (seq !== cmpSeq) return;
+    S.cmp = cmp;
+    renderCompare();
+  } catch (e) { showError(e.message); }
+}
+const refreshLandscapesSoon = debounce(() => { refreshLandscapeNow(); refreshCompareNow(); }, 250);
+
+function axesIdx() { return [0, 1]; }
+function pathXY(path) {
+  const [a, b] = axesIdx();
+  return { x: path.map((t) => t[a]), y: path.map((t) => t[b]) };
+}
+function landLayout(land, title) {
+  return { margin: { l: 50, r: 10, t: title ? 28 : 10, b: 40 }, title: title ? { text: title, font: { size: 13 } } : undefined,
+           xaxis: { title: land.axes[0], range: land.x_range }, yaxis: { title: land.axes[1], range: land.y_range },
+           showlegend: true, legend: { orientation: "h", y: -0.2 }, hovermode: "closest" };
+}
+function contourTrace(land, loss, showscale) {
+  const s = land.surfaces[loss];
+  return { type: "contour", x: land.x, y: land.y, z: s.z, colorscale: "Viridis", ncontours: 30, showscale,
+           contours: { coloring: "heatmap" }, line: { width: 0.5, color: "rgba(255,255,255,.5)" },
+           colorbar: { thickness: 10 }, name: `J (${loss})`, hovertemplate: `${land.axes[0]} %{x:.3g}, ${land.axes[1]} %{y:.3g}<br>J %{z:.4g}<extra></extra>` };
+}
+function renderLandscape() {
+  const land = S.land;
+  if (!land) return;
+  const gd = S.gd;
+  const pxy = pathXY(gd.path);
+  const [a, b] = axesIdx();
+  const traces = [
+    contourTrace(land, S.loss, true),
+    { x: pxy.x, y: pxy.y, mode: "lines+markers", name: "GD path", line: { color: "#fff", width: 2 }, marker: { size: 4, color: "#111" } },
+    { x: [S.theta[a]], y: [S.theta[b]], mode: "markers", name: "θ now", marker: { size: 11, color: "#ff3b30", line: { color: "#fff", width: 2 } } },
+  ];
+  if (land.optimum && S.loss === "log") {
+    traces.push({ x: [land.optimum.theta[a]], y: [land.optimum.theta[b]], mode: "markers", name: "minimum",
+                  marker: { symbol: "star", size: 14, color: "#ffd60a", line: { color: "#111", width: 1 } } });
+  }
+  const layout = landLayout(land, "");
+  layout.annotations = gradientArrow();
+  Plotly.react("contour-plot", traces, layout, PLOT_CFG);
+  const s = land.surfaces[S.loss];
+  const hist = gd.history.length ? gd.history : [];
+  Plotly.react("surface-plot", [
+    { type: "surface", x: land.x, y: land.y, z: s.z, colorscale: "Viridis", showscale: false, opacity: 0.92, name: "J",
+      contours: { z: { show: true, usecolormap: true, project: { z: true } } } },
+    { type: "scatter3d", x: pxy.x.slice(0, hist.length), y: pxy.y.slice(0, hist.length), z: hist, mode: "lines+markers",
+      name: "GD path", line: { color: "#ff3b30", width: 5 }, marker: { size: 2, color: "#ff3b30" } },
+  ], { margin: { l: 0, r: 0, t: 0, b: 0 }, showlegend: false,
+       scene: { xaxis: { title: land.axes[0], range: land.x_range }, yaxis: { title: land.axes[1], range: land.y_range }, zaxis: { title: "J" },
+                camera: { eye: { x: 1.5, y: -1.5, z: 1.0 } } } }, PLOT_CFG);
+  renderLearningCurve();
+  $("landscape-note").textContent = land.fixed
+    ? `Two features: the contour and the surface are the slice of J at ${land.fixed.name} = ${fmt(land.fixed.value, 4)}; the path's height in 3D is its true J (b moves too). Click the contour to start from a point.`
+    : "Click the contour to move θ there (a new start for gradient descent). The arrow is the next step −α∇J.";
+}
+function gradientArrow() {
+  const st = S.state, land = S.land;
+  if (!st || !land || !st.next_theta.every(isNum)) return [];
+  const [a, b] = axesIdx();
+  const x0 = S.theta[a], y0 = S.theta[b];
+  let x1 = st.next_theta[a], y1 = st.next_theta[b];
+  const sx = land.x_range[1] - land.x_range[0], sy = land.y_range[1] - land.y_range[0];
+  const len = Math.hypot((x1 - x0) / sx, (y1 - y0) / sy);
+  let text = "";
+  if (len > 0 && len < 0.06) { // too short to see: draw the direction, scaled, and say so
+    const k = 0.06 / len; x1 = x0 + (x1 - x0) * k; y1 = y0 + (y1 - y0) * k; text = "−∇J (direction)";
+  } else if (len === 0) return [];
+  return [{ x: x1, y: y1, ax: x0, ay: y0, xref: "x", yref: "y", axref: "x", ayref: "y", showarrow: true,
+            arrowhead: 3, arrowsize: 1.2, arrowwidth: 2.5, arrowcolor: "#ff3b30", text, font: { color: "#fff", size: 11 } }];
+}
+function updateContourMarkers() {
+  const el = $("contour-plot");
+  if (!S.land || !el.data) return;
+  const [a, b] = axesIdx();
+  Plotly.restyle(el, { x: [[S.theta[a]]], y: [[S.theta[b]]] }, [2]);
+  const pxy = pathXY(S.gd.path);
+  Plotly.restyle(el, { x: [pxy.x], y: [pxy.y] }, [1]);
+  Plotly.relayout(el, { annotations: gradientArrow() });
+}
+function renderLearningCurve(upto) {
+  const gd = S.gd;
+  const n = upto === undefined ? gd.history.length : upto;
+  const it = [...Array(n).keys()];
+  const traces = [{ x: it, y: gd.history.slice(0, n), mode: "lines", name: "J", line: { color: COLORS.log, width: 2 } }];
+  if (gd.wnorm.length) traces.push({ x: it, y: gd.wnorm.slice(0, n), mode: "lines", name: "‖w‖", yaxis: "y2", line: { color: "#888", dash: "dot" } });
+  Plotly.react("curve-plot", traces, {
+    margin: { l: 50, r: 45, t: 10, b: 40 }, xaxis: { title: "iteration" }, yaxis: { title: "J" },
+    yaxis2: { title: "‖w‖", overlaying: "y", side: "right", showgrid: false }, legend: { orientation: "h", y: 1.1 },
+  }, PLOT_CFG);
+}
+
+function renderCompare() {
+  const cmp = S.cmp;
+  if (!cmp) return;
+  const [a, b] = axesIdx();
+  const runs = S.cmpRuns || {};
+  for (const loss of ["log", "mse"]) {
+    const traces = [contourTrace(cmp, loss, false)];
+    const s = cmp.surfaces[loss];
+    if (loss === "mse" && s.plateau && s.plateau.x.length) {
+      traces.push({ x: s.plateau.x, y: s.plateau.y, mode: "markers", name: "plateau (|∇J| ≈ 0, J high)",
+                    marker: { symbol: "x", size: 5, color: "rgba(255,255,255,.8)" }, hoverinfo: "skip" });
+    }
+    if (loss === "mse" && s.minima) {
+      s.minima.forEach((m, i) => traces.push({ x: [m.x], y: [m.y], mode: "markers+text", name: m.kind,
+        text: [i === 0 ? "min" : "local min"], textposition: "top center", textfont: { color: "#fff" }, showlegend: i < 2,
+        marker: { symbol: i === 0 ? "star" : "diamond", size: 13, color: i === 0 ? "#ffd60a" : "#ff3b30", line: { color: "#111", width: 1 } } }));
+    }
+    if (loss === "log" && cmp.optimum) {
+      traces.push({ x: [cmp.optimum.theta[a]], y: [cmp.optimum.theta[b]], mode: "markers", name: "minimum",
+                    marker: { symbol: "star", size: 14, color: "#ffd60a", line: { color: "#111", width: 1 } } });
+    }
+    if (runs[loss]) {
+      const p = pathXY(runs[loss].path);
+      traces.push({ x: p.x, y: p.y, mode: "lines+markers", name: "GD path", line: { color: "#fff", width: 2 }, marker: { size: 3, color: "#111" } });
+    }
+    traces.push({ x: [S.theta[a]], y: [S.theta[b]], mode: "markers", name: "start", marker: { size: 10, color: "#ff3b30", line: { color: "#fff", width: 2 } } });
+    Plotly.react(`cmp-${loss}`, traces, landLayout(cmp, loss === "log" ? "log-loss J (convex)" : "MSE on the sigmoid J (not convex)"), PLOT_CFG);
+  }
+  const ct = [];
+  for (const [loss, color] of [["log", COLORS.log], ["mse", COLORS.mse]]) {
+    if (runs[loss]) ct.push({ x: [...runs[loss].history.keys()], y: runs[loss].history, mode: "lines", name: loss === "log" ? "log-loss" : "MSE", line: { color, width: 2 } });
+  }
+  Plotly.react("cmp-curve", ct, { margin: { l: 50, r: 10, t: 28, b: 40 }, title: { text: "J while descending", font: { size: 13 } },
+    xaxis: { title: "iteration" }, yaxis: { title: "J", type: "log" }, legend: { orientation: "h", y: -0.25 } }, PLOT_CFG);
+  const mse = cmp.surfaces.mse;
+  const nmin = mse.minima ? mse.minima.length : 0;
+  $("cmp-note").textContent = `In this window the MSE surface has ${fmt(100 * (mse.plateau ? mse.plateau.fraction : 0), 3)} % of its grid on plateaus ` +
+    `(flat, yet far above the minimum) and ${nmin} minimum${nmin === 1 ? "" : "a"} found by L-BFGS started from the grid's dips` +
+    (nmin > 1 ? " — more than one: MSE on a sigmoid is not convex." : ".") +
+    " The log-loss surface is a single convex bowl." + (cmp.fixed ? ` (Slice at b = ${fmt(cmp.fixed.value, 4)}.)` : "");
+}
+
+async function runCompare() {
+  const body = { ...problem(), theta0: S.theta, learning_rate: S.learning_rate, iterations: Math.min(S.iterations, 2000) };
+  try {
+    const [rl, rm] = await Promise.all([api("/api/gd", { ...body, loss: "log" }), api("/api/gd", { ...body, loss: "mse" })]);
+    S.cmpRuns = { log: rl, mse: rm };
+    $("cmp-status").textContent = `log-loss: ${rl.status}, J ${fmt(rl.history[0], 4)} → ${fmt(rl.J, 4)} in ${rl.n_iter} steps; ` +
+      `MSE: ${rm.status}, J ${fmt(rm.history[0], 4)} → ${fmt(rm.J, 4)} in ${rm.n_iter} steps.`;
+    await refreshCompareNow();
+  } catch (e) { showError(e.message); }
+}
+
+// ---------------------------------------------------------------- gradient descent
+function gdBody(iterations) {
+  return { ...problem(), theta0: S.theta, learning_rate: S.learning_rate, iterations };
+}
+function appendRun(r) {
+  const gd = S.gd;
+  if (!gd.history.length) { gd.history.push(r.history[0]); gd.wnorm.push(r.w_norm[0]); }
+  gd.path.push(...r.path.slice(1)); gd.history.push(...r.history.slice(1)); gd.wnorm.push(...r.w_norm.slice(1));
+  gd.status = r.status; gd.message = r.message;
+}
+function showGdStatus(r) {
+  const el = $("gd-status");
+  el.className = `status ${r.status}`;
+  el.dataset.status = r.status;
+  el.textContent = `${r.status} after ${S.gd.history.length - 1} step(s); J = ${fmt(r.J, 6)}; ‖w‖ = ${fmt(r.w_norm[r.w_norm.length - 1], 4)}`;
+  $("gd-message").textContent = r.message || "";
+}
+function inFrame(path) {
+  const land = S.land;
+  if (!land) return false;
+  const [a, b] = axesIdx();
+  return path.every((t) => t[a] >= land.x_range[0] && t[a] <= land.x_range[1] && t[b] >= land.y_range[0] && t[b] <= land.y_range[1]);
+}
+async function gdStep() {
+  try {
+    const r = await api("/api/gd", gdBody(1));
+    appendRun(r);
+    S.theta = r.theta.slice();
+    syncSliders();
+    showGdStatus(r);
+    await refreshStateNow();
+    if (!inFrame(S.gd.path)) await refreshLandscapeNow(); else { updateContourMarkers(); renderSurfacePath(); renderLearningCurve(); }
+    return r;
+  } catch (e) { showError(e.message); return null; }
+}
+function renderSurfacePath(upto) {
+  const el = $("surface-plot");
+  if (!el.data) return;
+  const n = upto === undefined ? S.gd.history.length : upto;
+  const p = pathXY(S.gd.path.slice(0, n));
+  Plotly.restyle(el, { x: [p.x], y: [p.y], z: [S.gd.history.slice(0, n)] }, [1]);
+}
+async function gdRun(animate = true) {
+  if (S.animating) return null;
+  let r;
+  try { r = await api("/api/gd", gdBody(S.iterations)); } catch (e) { showError(e.message); return null; }
+  const start = S.gd.history.length ? S.gd.history.length : 1;
+  appendRun(r);
+  const finite = r.path.filter((t) => t.every(isNum) && t.every((v) => Math.abs(v) < 1e6));
+  if (!inFrame(finite)) await refreshLandscapeNow();
+  S.animating = true; setBusy(+1);
+  try {
+    const total = S.gd.history.length;
+    if (animate && total - start > 1) {
+      const frames = Math.min(45, total - start);
+      for (let f = 1; f <= frames; f++) {
+        const n = start + Math.round((total - start) * f / frames);
+        const p = pathXY(S.gd.path.slice(0, n));
+        const el = $("contour-plot");
+        Plotly.restyle(el, { x: [p.x], y: [p.y] }, [1]);
+        const last = S.gd.path[n - 1];
+        Plotly.restyle(el, { x: [[last[0]]], y: [[last[1]]] }, [2]);
+        renderLearningCurve(n);
+        if (f % 5 === 0 || f === frames) renderSurfacePath(n);
+        await new Promise((res) => setTimeout(res, 25));
+      }
+    }
+  } finally { S.animating = false; setBusy(-1); }
+  S.theta = r.theta.every(isNum) ? r.theta.slice() : S.theta;
+  syncSliders();
+  showGdStatus(r);
+  await refreshStateNow();
+  renderLandscape();
+  return r;
+}
+async function gdReset() {
+  S.theta = S.theta0.slice(); clearPath(); syncSliders();
+  $("gd-status").textContent = ""; $("gd-status").dataset.status = ""; $("gd-message").textContent = "";
+  await refreshStateNow(); renderLandscape();
+}
+async function gdFit() {
+  try {
+    const r = await api("/api/fit", { ...problem(), theta0: S.theta });
+    if (!r.theta.every(isNum)) { showError("the solver did not return a finite θ"); return r; }
+    S.theta = r.theta.slice(); S.theta0 = S.theta.slice(); clearPath(); syncSliders();
+    $("gd-status").className = `status ${r.status}`; $("gd-status").dataset.status = r.status;
+    $("gd-status").textContent = `${r.solver}: ${r.status} in ${r.n_iter} iterations, J = ${fmt(r.J, 6)}`;
+    $("gd-message").textContent = r.message || "";
+    await refreshStateNow(); await refreshLandscapeNow();
+    return r;
+  } catch (e) { showError(e.message); return null; }
+}
+
+// ---------------------------------------------------------------- failure-mode presets
+const EFFECTS = {
+  J_finite: (ctx) => ({ bad: !isNum(ctx.state.shown_J),
+    text: `J shown = ${fmt(ctx.state.shown_J, 6)} (${S.loss_form === "naive" ? "naive formula on ŷ" : "from the logit z"})` }),
+  not_separated: (ctx) => ({ bad: ctx.run.status === "separated",
+    text: `GD ${ctx.run.status}; ‖w‖ = ${fmt(ctx.run.w_norm[ctx.run.w_norm.length - 1], 4)} after ${ctx.run.n_iter} steps, J = ${fmt(ctx.run.J, 4)}` }),
+  converged: (ctx) => ({ bad: ctx.run.status !== "converged",
+    text: `GD ${ctx.run.status} after ${ctx.run.n_iter} steps, J = ${fmt(ctx.run.J, 5)}, ‖∇J‖ = ${fmt(Math.hypot(...ctx.run.gradient), 3)}` }),
+  not_diverged: (ctx) => ({ bad: ctx.run.status === "diverged",
+    text: `GD ${ctx.run.status} after ${ctx.run.n_iter} steps, J = ${fmt(ctx.run.J, 5)}` }),
+  J_dropped: (ctx) => {
+    const h = ctx.run.history; const drop = (h[0] - h[h.length - 1]) / h[0];
+    return { bad: !(drop >= 0.1), text: `${S.loss === "mse" ? "MSE" : "log-loss"} J ${fmt(h[0], 4)} → ${fmt(h[h.length - 1], 4)} (${fmt(100 * drop, 3)} % lower) in ${ctx.run.n_iter} steps` };
+  },
+  recall_positive: (ctx) => {
+    const k = ctx.state.threshold.current;
+    return { bad: k.recall === 0, text: `threshold ${fmt(k.threshold, 3)}: accuracy ${fmt(k.accuracy, 3)}, recall ${fmt(k.recall, 3)}, precision ${fmt(k.precision, 3)}` };
+  },
+};
+const APPLY_KEYS = ["lam", "l1_ratio", "learning_rate", "iterations", "loss", "loss_form", "standardize", "class_weight", "cost_fp", "cost_fn"];
+
+async function applyPreset(id, which) {
+  const pr = S.meta.presets[id];
+  const s = pr[which];
+  const card = $(`preset-${id}`);
+  card.dataset.phase = "running";
+  if (s.dataset && (!S.dataset || S.dataset.name !== s.dataset || S.extraX.length)) await loadDataset(s.dataset);
+  for (const k of APPLY_KEYS) if (s[k] !== undefined) S[k] = s[k];
+  if (s.standardize !== undefined && SLIDERS.theta0) buildSliders();
+  if (s.theta) { S.theta = s.theta.slice(); S.theta0 = s.theta.slice(); }
+  if (typeof s.threshold === "number") S.threshold = s.threshold;
+  clearPath(); syncSliders();
+  $("gd-status").textContent = ""; $("gd-message").textContent = "";
+  const ctx = {};
+  await Promise.all([refreshLandscapeNow(), refreshCompareNow()]);
+  if (s.action === "gd") ctx.run = await gdRun(true);
+  else if (s.action === "fit") await gdFit();
+  ctx.state = await refreshStateNow();
+  if (s.threshold === "chosen" && ctx.state && ctx.state.threshold.chosen) {
+    S.threshold = ctx.state.threshold.chosen.threshold; syncSliders();
+    ctx.state = await refreshStateNow();
+  }
+  if (!ctx.run && S.gd.status) ctx.run = null;
+  const fx = EFFECTS[pr.effect];
+  let verdict;
+  try { verdict = fx(ctx); } catch (e) { verdict = { bad: true, text: `could not evaluate: ${e.message}` }; }
+  card.dataset.verdict = verdict.bad ? "bad" : "good";
+  card.dataset.phase = which;
+  card.querySelector(".effect").textContent = verdict.text;
+  return verdict;
+}
+function buildPresets() {
+  const box = $("presets");
+  box.innerHTML = "";
+  for (const [id, pr] of Object.entries(S.meta.presets)) {
+    const card = document.createElement("div");
+    card.className = "card"; card.id = `preset-${id}`;
+    card.innerHTML = `<h3>${escapeHtml(pr.title)}</h3><p>${escapeHtml(pr.sentence)}</p>` +
+      `<div class="buttons"><button type="button" class="trigger">${escapeHtml(pr.trigger.label)}</button>` +
+      `<button type="button" class="remedy">${escapeHtml(pr.remedy.label)}</button>` +
+      (pr.remedy2 ? `<button type="button" class="remedy2">${escapeHtml(pr.remedy2.label)}</button>` : "") +
+      `</div><div class="effect"></div>`;
+    card.querySelector(".trigger").onclick = () => applyPreset(id, "trigger");
+    card.querySelector(".remedy").onclick = () => applyPreset(id, "remedy");
+    if (pr.remedy2) card.querySelector(".remedy2").onclick = () => applyPreset(id, "remedy2");
+    box.appendChild(card);
+  }
+}
+
+// ---------------------------------------------------------------- clicks on plots
+function plotClickToData(el, ev) {
+  const fl = el._fullLayout;
+  if (!fl || !fl.xaxis || !fl.yaxis) return null;
+  const rect = el.getBoundingClientRect();
+  const px = ev.clientX - rect.left - fl.margin.l;
+  const py = ev.clientY - rect.top - fl.margin.t;
+  if (px < 0 || py < 0 || px > fl.xaxis._length || py > fl.yaxis._length) return null;
+  return [fl.xaxis.p2l(px), fl.yaxis.p2l(py)];
+}
+function onModelClick(ev) {
+  const pt = plotClickToData($("model-plot"), ev);
+  if (!pt || S.animating) return;
+  const cls = S.addClass;
+  if (nFeat() === 1) S.extraX.push([Number(pt[0].toPrecision(4))]);
+  else S.extraX.push([Number(pt[0].toPrecision(4)), Number(pt[1].toPrecision(4))]);
+  S.extraY.push(cls);
+  clearPath(); refreshState(); refreshLandscapesSoon();
+}
+function onContourClick(ev) {
+  if (S.animating || !S.land) return;
+  const pt = plotClickToData($("contour-plot"), ev);
+  if (!pt) return;
+  const [a, b] = axesIdx();
+  S.theta[a] = pt[0]; S.theta[b] = pt[1]; S.theta0 = S.theta.slice(); clearPath(); syncSliders();
+  refreshStateNow().then(() => renderLandscape());
+}
+
+// ---------------------------------------------------------------- wiring
+async function refreshAll() {
+  await Promise.all([refreshStateNow(), refreshLandscapeNow(), refreshCompareNow()]);
+}
+function wire() {
+  $("dataset").onchange = async () => { await loadDataset($("dataset").value); await refreshAll(); };
+  $("csv-file").onchange = onUploadFile;
+  $("up-use").onclick = onUploadUse;
+  const global = (id, key, conv, rebuild) => {
+    $(id).onchange = () => {
+      S[key] = conv($(id));
+      if (rebuild) { S.theta = S.theta.map(() => 0); S.theta0 = S.theta.slice(); buildSliders(); }
+      clearPath(); refreshState(); refreshLandscapesSoon();
+    };
+  };
+  global("loss", "loss", (e) => e.value);
+  global("loss_form", "loss_form", (e) => e.value);
+  global("standardize", "standardize", (e) => e.checked, true);
+  global("class_weight", "class_weight", (e) => e.value);
+  document.querySelectorAll("input[name=addclass]").forEach((r) => { r.onchange = () => { S.addClass = Number(r.value); }; });
+  $("undo-point").onclick = () => { if (S.extraX.length) { S.extraX.pop(); S.extraY.pop(); refreshState(); refreshLandscapesSoon(); } };
+  $("gd-step").onclick = gdStep;
+  $("gd-run").onclick = () => gdRun(true);
+  $("gd-reset").onclick = gdReset;
+  $("gd-fit").onclick = gdFit;
+  $("cmp-run").onclick = runCompare;
+  $("threshold").oninput = () => { S.threshold = Number($("threshold").value); $("threshold-num").value = $("threshold").value; refreshState(); };
+  $("threshold-num").onchange = () => { const v = Number($("threshold-num").value); if (v >= 0 && v <= 1) { S.threshold = v; $("threshold").value = String(v); refreshState(); } else showError("threshold: must lie in [0, 1]"); };
+  for (const k of ["cost_fp", "cost_fn"]) $(k).onchange = () => { const v = Number($(k).value); if (v >= 0) { S[k] = v; refreshState(); } else showError(`${k}: must be ≥ 0`); };
+  $("use-chosen").onclick = () => { const c = S.state && S.state.threshold.chosen; if (c) { S.threshold = c.threshold; syncSliders(); refreshState(); } };
+  $("model-plot").addEventListener("click", onModelClick);
+  $("contour-plot").addEventListener("click", onContourClick);
+}
+
+async function main() {
+  try {
+    S.meta = await api("/api/meta");
+    $("version").textContent = S.meta.version;
+    $("dataset").innerHTML = S.meta.datasets.map((d) => `<option value="${d.name}">${escapeHtml(d.title)}</option>`).join("");
+    buildPresets();
+    wire();
+    await loadDataset("hours");
+    await refreshAll();
+    document.body.dataset.ready = "1";
+  } catch (e) { showError(`The lab could not start: ${e.message}`); }
+}
+window.lab.applyPreset = applyPreset;
+window.lab.gdRun = gdRun;
+main();
