@@ -46,6 +46,7 @@ class SeparationReport:
     directions: dict[str, float] = field(default_factory=dict)
     intercept_involved: bool = False
     separated_index: NDArray | None = None
+    direction: NDArray | None = None  # β (features, then intercept) with tᵢx̃ᵢᵀβ ≥ 0, > 0 on S
     skipped: bool = False
     note: str = ""
 
@@ -188,6 +189,7 @@ def detect_separation(
     return SeparationReport(
         kind, n_separated=n_sep, n_examples=m, features=features, directions=directions,
         intercept_involved=bool(fit_intercept and active[-1]), separated_index=idx,
+        direction=np.where(active, beta, 0.0) / spread,
     )
 
 
