@@ -11,7 +11,7 @@ const S = {
   theta: [0, 0], theta0: [0, 0], lam: 0, l1_ratio: 0, learning_rate: 0.5, iterations: 500,
   loss: "log", loss_form: "logits", standardize: false, class_weight: "none",
   threshold: 0.5, cost_fp: 1, cost_fn: 1, addClass: 1,
-  gd: null, state: null, land: null, cmp: null, cmpRuns: null, animating: false,
+  gd: null, state: null, land: null, cmp: null, cmpRuns: null, animating: false, animMs: 1500,
 };
 window.lab = { S };
 
@@ -254,20 +254,20 @@ function renderModel(v) {
     if (isNum(v.boundary) && v.boundary >= v.x_range[0] && v.boundary <= v.x_range[1]) {
       shapes.push({ type: "line", x0: v.boundary, x1: v.boundary, y0: -0.05, y1: 1.05, line: { dash: "dash", color: "#333" } });
     }
-    layout = { margin: { l: 45, r: 10, t: 10, b: 40 }, xaxis: { title: featName(0), range: v.x_range, fixedrange: true },
-               yaxis: { title: "ŷ", range: [-0.08, 1.08], fixedrange: true }, shapes, dragmode: false,
+    layout = { margin: { l: 45, r: 10, t: 10, b: 40 }, xaxis: { title: { text: featName(0) }, range: v.x_range, fixedrange: true },
+               yaxis: { title: { text: "ŷ" }, range: [-0.08, 1.08], fixedrange: true }, shapes, dragmode: false,
                legend: { orientation: "h", y: 1.08 }, hovermode: "closest" };
   } else {
     $("model-title").textContent = "Probability map and decision boundary";
     traces = [
       { type: "heatmap", x: v.x, y: v.y, z: v.p, zmin: 0, zmax: 1, colorscale: "RdBu", reversescale: true,
-        opacity: 0.75, colorbar: { title: "ŷ", thickness: 12 }, hovertemplate: "ŷ = %{z:.3f}<extra></extra>", name: "ŷ" },
+        opacity: 0.75, colorbar: { title: { text: "ŷ" }, thickness: 12 }, hovertemplate: "ŷ = %{z:.3f}<extra></extra>", name: "ŷ" },
       { x: pos.map((x) => x[0]), y: pos.map((x) => x[1]), mode: "markers", name: "y = 1", marker: { ...mk, color: COLORS.pos, symbol: "circle" } },
       { x: neg.map((x) => x[0]), y: neg.map((x) => x[1]), mode: "markers", name: "y = 0", marker: { ...mk, color: COLORS.neg, symbol: "square" } },
     ];
     if (v.boundary) traces.push({ x: v.boundary.x, y: v.boundary.y, mode: "lines", name: "boundary ŷ = 0.5", line: { color: "#111", width: 2 } });
-    layout = { margin: { l: 55, r: 10, t: 10, b: 40 }, xaxis: { title: featName(0), range: v.x_range, fixedrange: true },
-               yaxis: { title: featName(1), range: v.y_range, fixedrange: true }, dragmode: false,
+    layout = { margin: { l: 55, r: 10, t: 10, b: 40 }, xaxis: { title: { text: featName(0) }, range: v.x_range, fixedrange: true },
+               yaxis: { title: { text: featName(1) }, range: v.y_range, fixedrange: true }, dragmode: false,
                legend: { orientation: "h", y: 1.1 }, hovermode: "closest" };
   }
   Plotly.react("model-plot", traces, layout, PLOT_CFG);
@@ -308,8 +308,8 @@ function renderCurves(st) {
   ];
   const ymax = Math.max(5, ...pl.filter(isNum), ...nl.filter(isNum)) * 1.05;
   Plotly.react("curves-plot", traces, {
-    margin: { l: 45, r: 10, t: 10, b: 40 }, xaxis: { title: "ŷ", range: [0, 1] },
-    yaxis: { title: "loss", range: [0, Math.min(ymax, 40)] }, legend: { orientation: "h", y: 1.12 }, hovermode: "closest",
+    margin: { l: 45, r: 10, t: 10, b: 40 }, xaxis: { title: { text: "ŷ" }, range: [0, 1] },
+    yaxis: { title: { text: "loss" }, range: [0, Math.min(ymax, 40)] }, legend: { orientation: "h", y: 1.12 }, hovermode: "closest",
   }, PLOT_CFG);
 }
 
@@ -323,7 +323,7 @@ function renderThreshold(t) {
     { x: c.threshold, y: c.recall, name: "recall", mode: "lines" },
     { x: c.threshold, y: c.f1, name: "F1", mode: "lines", line: { width: 3 } },
     { x: c.threshold, y: c.accuracy, name: "accuracy", mode: "lines", line: { dash: "dot" } },
-  ], { margin: { l: 45, r: 10, t: 10, b: 40 }, xaxis: { title: "threshold t (predict 1 when ŷ > t)", range: [0, 1] },
+  ], { margin: { l: 45, r: 10, t: 10, b: 40 }, xaxis: { title: { text: "threshold t (predict 1 when ŷ > t)" }, range: [0, 1] },
        yaxis: { range: [0, 1.02] }, shapes, legend: { orientation: "h", y: 1.12 }, hovermode: "x unified" }, PLOT_CFG);
   const k = t.current;
   $("confusion").innerHTML = `<tr><th></th><th>predicted 0</th><th>predicted 1</th></tr>` +
@@ -362,15 +362,20 @@ async function refreshCompareNow() {
   const seq = ++cmpSeq;
   const inc = includePoints();
   if (S.cmpRuns) for (const r of Object.values(S.cmpRuns)) inc.push(...r.path.filter((_, i) => i % 10 === 0), r.theta);
+  const frame = {};
+  if (S.land && !S.cmpRuns) { // a wider window than the main map, so MSE's plateaus show
+    const wide = (r) => { const c = (r[0] + r[1]) / 2, h = 1.5 * (r[1] - r[0]); return { lo: c - h, hi: c + h }; };
+    frame.x_range = wide(S.land.x_range); frame.y_range = wide(S.land.y_range);
+  }
   try {
-    const cmp = await api("/api/landscape", { ...problem(), theta: S.theta, losses: ["log", "mse"], n: 41,
+    const cmp = await api("/api/landscape", { ...problem(), theta: S.theta, losses: ["log", "mse"], n: 41, ...frame,
       include: inc.filter((t) => t.every(isNum) && t.every((v) => Math.abs(v) < 1e6)), find_minima: true });
     if (seq !== cmpSeq) return;
     S.cmp = cmp;
     renderCompare();
   } catch (e) { showError(e.message); }
 }
-const refreshLandscapesSoon = debounce(() => { refreshLandscapeNow(); refreshCompareNow(); }, 250);
+const refreshLandscapesSoon = debounce(() => refreshLandscapeNow().then(refreshCompareNow), 250);
 
 function axesIdx() { return [0, 1]; }
 function pathXY(path) {
@@ -379,7 +384,7 @@ function pathXY(path) {
 }
 function landLayout(land, title) {
   return { margin: { l: 50, r: 10, t: title ? 28 : 10, b: 40 }, title: title ? { text: title, font: { size: 13 } } : undefined,
-           xaxis: { title: land.axes[0], range: land.x_range }, yaxis: { title: land.axes[1], range: land.y_range },
+           xaxis: { title: { text: land.axes[0] }, range: land.x_range }, yaxis: { title: { text: land.axes[1] }, range: land.y_range },
            showlegend: true, legend: { orientation: "h", y: -0.2 }, hovermode: "closest" };
 }
 function contourTrace(land, loss, showscale) {
@@ -414,8 +419,9 @@ function renderLandscape() {
     { type: "scatter3d", x: pxy.x.slice(0, hist.length), y: pxy.y.slice(0, hist.length), z: hist, mode: "lines+markers",
       name: "GD path", line: { color: "#ff3b30", width: 5 }, marker: { size: 2, color: "#ff3b30" } },
   ], { margin: { l: 0, r: 0, t: 0, b: 0 }, showlegend: false,
-       scene: { xaxis: { title: land.axes[0], range: land.x_range }, yaxis: { title: land.axes[1], range: land.y_range }, zaxis: { title: "J" },
-                camera: { eye: { x: 1.5, y: -1.5, z: 1.0 } } } }, PLOT_CFG);
+       scene: { xaxis: { title: { text: land.axes[0] }, range: land.x_range }, yaxis: { title: { text: land.axes[1] }, range: land.y_range }, zaxis: { title: { text: "J" }},
+                aspectmode: "manual", aspectratio: { x: 1, y: 1, z: 0.75 },
+                camera: { eye: { x: 1.55, y: -1.55, z: 1.05 } } } }, PLOT_CFG);
   renderLearningCurve();
   $("landscape-note").textContent = land.fixed
     ? `Two features: the contour and the surface are the slice of J at ${land.fixed.name} = ${fmt(land.fixed.value, 4)}; the path's height in 3D is its true J (b moves too). Click the contour to start from a point.`
@@ -452,8 +458,8 @@ function renderLearningCurve(upto) {
   const traces = [{ x: it, y: gd.history.slice(0, n), mode: "lines", name: "J", line: { color: COLORS.log, width: 2 } }];
   if (gd.wnorm.length) traces.push({ x: it, y: gd.wnorm.slice(0, n), mode: "lines", name: "‖w‖", yaxis: "y2", line: { color: "#888", dash: "dot" } });
   Plotly.react("curve-plot", traces, {
-    margin: { l: 50, r: 45, t: 10, b: 40 }, xaxis: { title: "iteration" }, yaxis: { title: "J" },
-    yaxis2: { title: "‖w‖", overlaying: "y", side: "right", showgrid: false }, legend: { orientation: "h", y: 1.1 },
+    margin: { l: 50, r: 45, t: 10, b: 40 }, xaxis: { title: { text: "iteration" }}, yaxis: { title: { text: "J" }},
+    yaxis2: { title: { text: "‖w‖" }, overlaying: "y", side: "right", showgrid: false }, legend: { orientation: "h", y: 1.1 },
   }, PLOT_CFG);
 }
 
@@ -490,7 +496,7 @@ function renderCompare() {
     if (runs[loss]) ct.push({ x: [...runs[loss].history.keys()], y: runs[loss].history, mode: "lines", name: loss === "log" ? "log-loss" : "MSE", line: { color, width: 2 } });
   }
   Plotly.react("cmp-curve", ct, { margin: { l: 50, r: 10, t: 28, b: 40 }, title: { text: "J while descending", font: { size: 13 } },
-    xaxis: { title: "iteration" }, yaxis: { title: "J", type: "log" }, legend: { orientation: "h", y: -0.25 } }, PLOT_CFG);
+    xaxis: { title: { text: "iteration" }}, yaxis: { title: { text: "J" }, type: "log" }, legend: { orientation: "h", y: -0.25 } }, PLOT_CFG);
   const mse = cmp.surfaces.mse;
   const nmin = mse.minima ? mse.minima.length : 0;
   $("cmp-note").textContent = `In this window the MSE surface has ${fmt(100 * (mse.plateau ? mse.plateau.fraction : 0), 3)} % of its grid on plateaus ` +
@@ -564,17 +570,19 @@ async function gdRun(animate = true) {
   try {
     const total = S.gd.history.length;
     if (animate && total - start > 1) {
-      const frames = Math.min(45, total - start);
-      for (let f = 1; f <= frames; f++) {
-        const n = start + Math.round((total - start) * f / frames);
+      // time-based: the path grows over S.animMs whatever the machine's speed (slow ones draw fewer frames)
+      const el = $("contour-plot"), t0 = performance.now();
+      let frame = 0;
+      for (;;) {
+        const frac = Math.min(1, (performance.now() - t0) / S.animMs);
+        const n = Math.max(start + 1, start + Math.round((total - start) * frac));
         const p = pathXY(S.gd.path.slice(0, n));
-        const el = $("contour-plot");
-        Plotly.restyle(el, { x: [p.x], y: [p.y] }, [1]);
         const last = S.gd.path[n - 1];
-        Plotly.restyle(el, { x: [[last[0]]], y: [[last[1]]] }, [2]);
-        renderLearningCurve(n);
-        if (f % 5 === 0 || f === frames) renderSurfacePath(n);
-        await new Promise((res) => setTimeout(res, 25));
+        Plotly.restyle(el, { x: [p.x, [last[0]]], y: [p.y, [last[1]]] }, [1, 2]);
+        Plotly.restyle("curve-plot", { x: [[...Array(n).keys()]], y: [S.gd.history.slice(0, n)] }, [0]);
+        if (++frame % 8 === 0) renderSurfacePath(n);
+        if (frac >= 1) break;
+        await new Promise((res) => setTimeout(res, 30));
       }
     }
   } finally { S.animating = false; setBusy(-1); }
@@ -626,7 +634,8 @@ const APPLY_KEYS = ["lam", "l1_ratio", "learning_rate", "iterations", "loss", "l
 
 async function applyPreset(id, which) {
   const pr = S.meta.presets[id];
-  const s = pr[which];
+  // a remedy is the trigger's settings with its changes on top, so it works from any state
+  const s = which === "trigger" ? pr.trigger : { ...pr.trigger, ...pr[which] };
   const card = $(`preset-${id}`);
   card.dataset.phase = "running";
   if (s.dataset && (!S.dataset || S.dataset.name !== s.dataset || S.extraX.length)) await loadDataset(s.dataset);
@@ -637,7 +646,7 @@ async function applyPreset(id, which) {
   clearPath(); syncSliders();
   $("gd-status").textContent = ""; $("gd-message").textContent = "";
   const ctx = {};
-  await Promise.all([refreshLandscapeNow(), refreshCompareNow()]);
+  await refreshLandscapeNow().then(refreshCompareNow);
   if (s.action === "gd") ctx.run = await gdRun(true);
   else if (s.action === "fit") await gdFit();
   ctx.state = await refreshStateNow();
@@ -702,7 +711,7 @@ function onContourClick(ev) {
 
 // ---------------------------------------------------------------- wiring
 async function refreshAll() {
-  await Promise.all([refreshStateNow(), refreshLandscapeNow(), refreshCompareNow()]);
+  await Promise.all([refreshStateNow(), refreshLandscapeNow().then(refreshCompareNow)]);
 }
 function wire() {
   $("dataset").onchange = async () => { await loadDataset($("dataset").value); await refreshAll(); };
