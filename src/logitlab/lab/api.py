@@ -619,7 +619,7 @@ async def upload(
         raise LabInputError("label", "must differ from the feature columns.")
     if x2 and x2 == x1:
         raise LabInputError("x2", "must differ from x1.")
-    for field, name in zip(("x1", "x2"), feats):
+    for field, name in zip(("x1", "x2"), feats, strict=False):
         if numeric[name].notna().mean() < 0.9:
             raise LabInputError(field, f"column {name!r} is not numeric.")
     frame = pd.DataFrame({f: numeric[f] for f in feats})

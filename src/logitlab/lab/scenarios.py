@@ -214,10 +214,10 @@ PRESETS.update({
         "lowering the threshold to the cost-optimal one) finds most positives.",
         {"label": "Fit, threshold 0.5", "dataset": "imbalanced", "theta": [0.0, 0.0, 0.0],
          "lam": 0.0, "loss": "log", "standardize": False, "class_weight": "none",
-         "threshold": 0.5, "loss_form": "logits", "action": "fit"},
+         "threshold": 0.5, "cost_fp": 1.0, "cost_fn": 1.0, "loss_form": "logits", "action": "fit"},
         {"label": "Balanced class weights, refit", "class_weight": "balanced", "action": "fit"},
         effect="recall_positive",
         remedy2={"label": "Or: threshold from costs (FN = 19 × FP)", "cost_fp": 1.0,
-                 "cost_fn": 19.0, "threshold": "chosen", "action": "state"},
+                 "cost_fn": 19.0, "threshold": "chosen", "action": "fit"},
     ),
 })

@@ -77,11 +77,11 @@ function sliderRow(key, label, min, max, step, value, onChange, opts = {}) {
     `<input type="number" id="n-${key}" step="any" aria-label="${label}">`;
   const rng = row.querySelector("input[type=range]");
   const num = row.querySelector("input[type=number]");
-  const set = (v) => { rng.value = String(toSlider(v)); num.value = String(v); };
+  const set = (v) => { rng.value = String(toSlider(v)); num.value = String(Number(Number(v).toPrecision(6))); };
   set(value);
   rng.addEventListener("input", () => {
     const v = fromSlider(Number(rng.value));
-    num.value = String(v);
+    num.value = String(Number(v.toPrecision(6)));
     onChange(v);
   });
   num.addEventListener("change", () => {
@@ -500,7 +500,7 @@ function renderCompare() {
   const mse = cmp.surfaces.mse;
   const nmin = mse.minima ? mse.minima.length : 0;
   $("cmp-note").textContent = `In this window the MSE surface has ${fmt(100 * (mse.plateau ? mse.plateau.fraction : 0), 3)} % of its grid on plateaus ` +
-    `(flat, yet far above the minimum) and ${nmin} minimum${nmin === 1 ? "" : "a"} found by L-BFGS started from the grid's dips` +
+    `(flat, yet far above the minimum) and ${nmin === 1 ? "1 minimum" : `${nmin} minima`} found by L-BFGS started from the grid's dips` +
     (nmin > 1 ? " — more than one: MSE on a sigmoid is not convex." : ".") +
     " The log-loss surface is a single convex bowl." + (cmp.fixed ? ` (Slice at b = ${fmt(cmp.fixed.value, 4)}.)` : "");
 }
