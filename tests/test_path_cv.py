@@ -182,3 +182,26 @@ def test_sklearn_compatibility_and_labels():
         LogisticRegressionCV(rule="2se").fit(X, y)
     with pytest.raises(ValueError, match="scoring"):
         LogisticRegressionCV(scoring="accuracy").fit(X, y)
+
+
+def test_plot_builders(bc10):
+    import statsmodels.api as sm
+
+    from logitlab.plots_stats import cv_figure, forest_figure, path_figure
+
+    X, y = bc10
+    cv = LogisticRegressionCV(l1_ratio=1.0, n_lams=12, rule="1se").fit(X, y)
+    path = regularization_path(X, y, l1_ratio=1.0, lams=cv.lams_)
+    fig = path_figure(path, lam_best=cv.lam_best_, lam_1se=cv.lam_1se_)
+    assert len(fig.data) == X.shape[1]
+    np.testing.assert_allclose(fig.data[0].x, np.log10(path.lams))
+    assert len(fig.layout.shapes) >= 2  # the two λ lines (+ the zero line)
+    fig2 = cv_figure(cv)
+    np.testing.assert_allclose(fig2.data[0].y, cv.cv_mean_)
+    np.testing.assert_allclose(fig2.data[0].error_y.array, cv.cv_std_ / np.sqrt(5))
+    d = sm.datasets.spector.load_pandas()
+    s = LogisticRegression(lam=0).fit(d.exog, d.endog).summary()
+    fig3 = forest_figure(s)
+    assert list(fig3.data[0].y) == ["GPA", "TUCE", "PSI"]
+    np.testing.assert_allclose(fig3.data[0].x, s.table["odds_ratio"].values[1:])
+    assert fig3.to_json()  # serializable for the lab and the report
