@@ -578,12 +578,15 @@ async def upload(
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise LabInputError("file", "is not UTF-8 text; save it as a CSV (UTF-8).") from None
-    try:
-        df = pd.read_csv(io.StringIO(text), sep=None, engine="python",
-                         nrows=LIMITS["max_rows"] * 4)
-    except Exception as exc:  # pandas raises many kinds for bad CSV
-        raise LabInputError("file", f"could not be read as CSV ({type(exc).__name__}: "
-                            f"{str(exc).splitlines()[0][:200]}).") from None
+    df = None
+    for sep in (",", ";", "\t"):  # the usual separators, in order; no guessing beyond them
+        try:
+            df = pd.read_csv(io.StringIO(text), sep=sep, nrows=LIMITS["max_rows"] * 4)
+        except Exception as exc:  # pandas raises many kinds for bad CSV
+            raise LabInputError("file", f"could not be read as CSV ({type(exc).__name__}: "
+                                f"{str(exc).splitlines()[0][:200]}).") from None
+        if df.shape[1] >= 2:
+            break
     if df.shape[1] < 2:
         raise LabInputError("file", "needs at least two columns: a feature and a label.")
     if df.shape[1] > LIMITS["max_upload_columns"]:
@@ -593,9 +596,14 @@ async def upload(
         raise LabInputError("file", "needs at least two data rows.")
     df.columns = [str(c) for c in df.columns]
     numeric = {c: pd.to_numeric(df[c], errors="coerce") for c in df.columns}
+
+    def is_numeric(c: str) -> bool:  # at least 90 % of the present values parse as numbers
+        present = int(df[c].notna().sum())
+        return present > 0 and numeric[c].notna().sum() >= 0.9 * present
+
     columns = [{
         "name": c,
-        "numeric": bool(numeric[c].notna().mean() >= 0.9),
+        "numeric": bool(is_numeric(c)),
         "n_unique": int(df[c].nunique(dropna=True)),
         "values": [str(v) for v in sorted(df[c].dropna().astype(str).unique())[:20]],
     } for c in df.columns]
@@ -620,7 +628,7 @@ async def upload(
     if x2 and x2 == x1:
         raise LabInputError("x2", "must differ from x1.")
     for field, name in zip(("x1", "x2"), feats, strict=False):
-        if numeric[name].notna().mean() < 0.9:
+        if not is_numeric(name):
             raise LabInputError(field, f"column {name!r} is not numeric.")
     frame = pd.DataFrame({f: numeric[f] for f in feats})
     frame["__label"] = df[label].astype("string")
