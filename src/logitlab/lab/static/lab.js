@@ -195,28 +195,30 @@ async function onUploadUse() {
 function escapeHtml(s) { return String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c])); }
 
 // ---------------------------------------------------------------- state (concept drill)
-let stateSeq = 0;
+let stateSeq = 0, stateDirty = false;
 async function refreshStateNow() {
   const seq = ++stateSeq;
-  const body = { ...problem(), theta: S.theta, learning_rate: S.learning_rate, threshold: S.threshold,
+  stateDirty = false;
+  const body = { ...problem(), theta: S.theta.slice(), learning_rate: S.learning_rate, threshold: S.threshold,
                  cost_fp: S.cost_fp, cost_fn: S.cost_fn, loss_form: S.loss_form };
   try {
     const st = await api("/api/state", body);
     if (seq !== stateSeq) return st;
+    st.theta = body.theta;
     S.state = st;
     renderState(st);
+    if (!stateDirty) delete $("J").dataset.pending;  // the page shows the latest settings
     return st;
-  } catch (e) { showError(e.message); return null; }
+  } catch (e) { showError(e.message); delete $("J").dataset.pending; return null; }
 }
 const refreshStateSoon = debounce(refreshStateNow, 40);
-function refreshState() { $("J").dataset.pending = "1"; refreshStateSoon(); }
+function refreshState() { stateDirty = true; $("J").dataset.pending = "1"; refreshStateSoon(); }
 
 function renderState(st) {
   const J = st.shown_J;
   $("J").textContent = fmt(J, 6);
   $("J").dataset.value = String(J);
-  $("J").dataset.theta = JSON.stringify(S.theta);
-  delete $("J").dataset.pending;
+  $("J").dataset.theta = JSON.stringify(st.theta);
   const naive = st.naive_J !== undefined;
   $("data-loss").textContent = fmt(naive ? st.naive_data_loss : st.data_loss, 6);
   $("penalty").textContent = fmt(st.penalty, 6);
@@ -686,8 +688,9 @@ function plotClickToData(el, ev) {
   const fl = el._fullLayout;
   if (!fl || !fl.xaxis || !fl.yaxis) return null;
   const rect = el.getBoundingClientRect();
-  const px = ev.clientX - rect.left - fl.margin.l;
-  const py = ev.clientY - rect.top - fl.margin.t;
+  const sz = fl._size || { l: fl.margin.l, t: fl.margin.t };  // the margins after auto-expansion
+  const px = ev.clientX - rect.left - sz.l;
+  const py = ev.clientY - rect.top - sz.t;
   if (px < 0 || py < 0 || px > fl.xaxis._length || py > fl.yaxis._length) return null;
   return [fl.xaxis.p2l(px), fl.yaxis.p2l(py)];
 }
