@@ -205,3 +205,13 @@ def test_plot_builders(bc10):
     assert list(fig3.data[0].y) == ["GPA", "TUCE", "PSI"]
     np.testing.assert_allclose(fig3.data[0].x, s.table["odds_ratio"].values[1:])
     assert fig3.to_json()  # serializable for the lab and the report
+
+
+def test_passes_scikit_learn_estimator_checks():
+    from sklearn.utils.estimator_checks import check_estimator
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        results = check_estimator(LogisticRegressionCV(n_lams=5, cv=3), on_fail=None)
+    failed = [r["check_name"] for r in results if r["status"] == "failed"]
+    assert failed == []

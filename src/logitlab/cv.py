@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import StratifiedKFold
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from . import metrics
 from .estimator import LogisticRegression, binary_labels
@@ -156,6 +156,12 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
             self, X, y, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32],
         )
         classes, y01 = binary_labels(y_checked)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X_checked, dtype=np.float64)
+            if np.any(sample_weight < 0):
+                raise ValueError("sample_weight must be ≥ 0; found negative weights.")
+            if not np.any(sample_weight > 0):
+                raise ValueError("every sample weight is 0; at least one example must count.")
         X_arr, _, sw, design_all = _prepare(X_checked, y_checked, sample_weight,
                                             self.standardize)
         l1_ratio = float(self.l1_ratio)
@@ -197,6 +203,7 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
         self.lams_ = grid
         self.cv_scores_ = scores
         self.cv_mean_, self.cv_std_ = mean, std
+        self.cv_scores_mean_, self.cv_scores_std_ = mean, std  # aliases
         self.greater_is_better_ = not lower
         self.best_index_, self.index_1se_ = best, one_se
         self.lam_best_, self.lam_1se_ = float(grid[best]), float(grid[one_se])
