@@ -337,6 +337,11 @@ def summarize(
             raise InferenceError(report.message(with_remedy=True))
         if report.skipped:
             notes.append(report.note)
+    if model.class_weight is not None:
+        notes.append(
+            "class_weight multiplies the sample weights, which the standard errors treat as "
+            "frequency weights; for rebalancing weights prefer cov_type='HC0'."
+        )
     if not getattr(model, "converged_", True):
         notes.append(
             f"the solver did not converge (status {model.status_!r}): the estimates and their "
