@@ -413,3 +413,20 @@ def test_serve_signature():
     sig = inspect.signature(serve)
     assert [(p.name, p.default) for p in sig.parameters.values()] == [
         ("host", "127.0.0.1"), ("port", 8765), ("open_browser", False)]
+
+
+def test_oversized_bodies_are_refused_before_parsing(client):
+    from logitlab.lab.server import MAX_BODY_BYTES
+
+    blob = b'{"X": [' + b"[1.0]," * (MAX_BODY_BYTES // 6 + 10) + b'[1.0]], "y": [0, 1], "theta": [0, 0]}'
+    r = client.post("/api/state", content=blob, headers={"Content-Type": "application/json"})
+    assert r.status_code == 413 and r.json()["detail"].startswith("body")
+
+    def chunks():  # no Content-Length: the limit is enforced while reading
+        yield b'{"X": ['
+        for _ in range(MAX_BODY_BYTES // 60_000 + 10):
+            yield b"[1.0]," * 10_000
+        yield b'[1.0]], "y": [0, 1], "theta": [0, 0]}'
+
+    r = client.post("/api/state", content=chunks(), headers={"Content-Type": "application/json"})
+    assert r.status_code == 413

@@ -20,8 +20,7 @@ pytest.importorskip("fastapi")
 pytest.importorskip("uvicorn")
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
-from logitlab.lab import create_app  # noqa: E402
-from logitlab.lab import scenarios  # noqa: E402
+from logitlab.lab import create_app, scenarios  # noqa: E402
 from logitlab.objective import Objective  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -229,12 +228,19 @@ def test_bad_csv_gets_a_message_on_the_page(lab, tmp_path):
 def test_screenshot_for_a_person(browser, base_url):
     pg = Page(browser, base_url)
     try:
-        pg.page.click("#gd-run")
-        pg.page.wait_for_function("document.getElementById('gd-status').dataset.status")
+        page = pg.page
+        for field, value in (("#n-theta0", "-1.5"), ("#n-theta1", "4")):  # start on MSE's slope
+            page.fill(field, value)
+            page.press(field, "Tab")
+            pg.idle()
+        assert pg.js("lab.S.theta") == [-1.5, 4]
+        page.click("#cmp-run")
+        page.wait_for_function("document.getElementById('cmp-status').textContent.length > 0")
         pg.idle()
-        pg.page.click("#cmp-run")
-        pg.page.wait_for_function("document.getElementById('cmp-status').textContent.length > 0")
+        page.click("#gd-run")
+        page.wait_for_function("document.getElementById('gd-status').dataset.status")
         pg.idle()
+        assert pg.js("document.getElementById('cmp-mse').data.some(t => t.name === 'GD path')")
         SHOTS.mkdir(exist_ok=True)
         path = SHOTS / "lab.png"
         pg.page.screenshot(path=str(path), full_page=True)

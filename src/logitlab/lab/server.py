@@ -29,6 +29,55 @@ def plotly_js_path() -> Path | None:
     return path if path.is_file() else None
 
 
+#: Largest request body accepted (JSON or upload); the upload endpoint applies its own 2 MB cap.
+MAX_BODY_BYTES = 8_000_000
+
+
+class BodyLimit:
+    """ASGI middleware: read the request body with a cap and refuse it (413) once it exceeds
+    ``max_bytes``, whether or not the client sent a Content-Length; then replay it to the app."""
+
+    def __init__(self, app, max_bytes: int = MAX_BODY_BYTES) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def refuse() -> None:
+            await JSONResponse(status_code=413, content={
+                "detail": f"body: the request is larger than {self.max_bytes / 1e6:g} MB."
+            })(scope, receive, send)
+
+        length = dict(scope.get("headers", [])).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.max_bytes:
+            await refuse()
+            return
+        chunks, total, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away
+                return
+            chunk = message.get("body", b"")
+            total += len(chunk)
+            if total > self.max_bytes:
+                await refuse()
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        replayed = False
+
+        async def replay():
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
 def _field_name(loc: tuple) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "form")]
     return ".".join(parts) if parts else "body"
@@ -65,6 +114,7 @@ def create_app() -> FastAPI:
         return FileResponse(STATIC_DIR / "index.html", headers={"Cache-Control": "no-cache"})
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     return app
 
 

@@ -365,9 +365,16 @@ async function refreshCompareNow() {
   const inc = includePoints();
   if (S.cmpRuns) for (const r of Object.values(S.cmpRuns)) inc.push(...r.path.filter((_, i) => i % 10 === 0), r.theta);
   const frame = {};
-  if (S.land && !S.cmpRuns) { // a wider window than the main map, so MSE's plateaus show
-    const wide = (r) => { const c = (r[0] + r[1]) / 2, h = 1.5 * (r[1] - r[0]); return { lo: c - h, hi: c + h }; };
-    frame.x_range = wide(S.land.x_range); frame.y_range = wide(S.land.y_range);
+  if (S.land) { // a wider window than the main map, so MSE's plateaus show, stretched to hold both runs
+    const wide = (r) => { const c = (r[0] + r[1]) / 2, h = 1.5 * (r[1] - r[0]); return [c - h, c + h]; };
+    const xr = wide(S.land.x_range), yr = wide(S.land.y_range);
+    const [a, b] = axesIdx();
+    for (const t of inc) {
+      if (!t.every(isNum) || !t.every((v) => Math.abs(v) < 1e6)) continue;
+      xr[0] = Math.min(xr[0], t[a]); xr[1] = Math.max(xr[1], t[a]);
+      yr[0] = Math.min(yr[0], t[b]); yr[1] = Math.max(yr[1], t[b]);
+    }
+    frame.x_range = { lo: xr[0], hi: xr[1] }; frame.y_range = { lo: yr[0], hi: yr[1] };
   }
   try {
     const cmp = await api("/api/landscape", { ...problem(), theta: S.theta, losses: ["log", "mse"], n: 41, ...frame,
@@ -387,7 +394,7 @@ function pathXY(path) {
 function landLayout(land, title) {
   return { margin: { l: 50, r: 10, t: title ? 28 : 10, b: 40 }, title: title ? { text: title, font: { size: 13 } } : undefined,
            xaxis: { title: { text: land.axes[0] }, range: land.x_range }, yaxis: { title: { text: land.axes[1] }, range: land.y_range },
-           showlegend: true, legend: { orientation: "h", y: -0.2 }, hovermode: "closest" };
+           showlegend: true, legend: { orientation: "h", y: -0.32, yanchor: "top" }, hovermode: "closest" };
 }
 function contourTrace(land, loss, showscale) {
   const s = land.surfaces[loss];
@@ -438,9 +445,10 @@ function gradientArrow() {
   const sx = land.x_range[1] - land.x_range[0], sy = land.y_range[1] - land.y_range[0];
   const len = Math.hypot((x1 - x0) / sx, (y1 - y0) / sy);
   let text = "";
-  if (len > 0 && len < 0.06) { // too short to see: draw the direction, scaled, and say so
+  if (len < 0.004) return [];  // at (or next to) the minimum: no meaningful direction to draw
+  if (len < 0.06) { // too short to see: draw the direction, scaled, and say so
     const k = 0.06 / len; x1 = x0 + (x1 - x0) * k; y1 = y0 + (y1 - y0) * k; text = "−∇J (direction)";
-  } else if (len === 0) return [];
+  }
   return [{ x: x1, y: y1, ax: x0, ay: y0, xref: "x", yref: "y", axref: "x", ayref: "y", showarrow: true,
             arrowhead: 3, arrowsize: 1.2, arrowwidth: 2.5, arrowcolor: "#ff3b30", text, font: { color: "#fff", size: 11 } }];
 }
@@ -475,7 +483,7 @@ function renderCompare() {
     const s = cmp.surfaces[loss];
     if (loss === "mse" && s.plateau && s.plateau.x.length) {
       traces.push({ x: s.plateau.x, y: s.plateau.y, mode: "markers", name: "plateau (|∇J| ≈ 0, J high)",
-                    marker: { symbol: "x", size: 5, color: "rgba(255,255,255,.8)" }, hoverinfo: "skip" });
+                    marker: { symbol: "x-thin-open", size: 5, color: "rgba(255,255,255,.55)", line: { width: 1 } }, hoverinfo: "skip" });
     }
     if (loss === "mse" && s.minima) {
       s.minima.forEach((m, i) => traces.push({ x: [m.x], y: [m.y], mode: "markers+text", name: m.kind,
