@@ -179,3 +179,15 @@ def test_bad_arguments():
         m.summary(cov_type="HC9")
     with pytest.raises(ValueError, match="alpha"):
         m.summary(alpha=1.5)
+
+
+def test_hours_studied_matches_the_published_table():
+    """Wikipedia, "Logistic regression", the hours-studied example: b = −4.0777, w = 1.5046,
+    Wald z = −2.3 and 2.4, p = 0.021 and 0.017 (as printed, rounded)."""
+    df, target = load_dataset("hours")
+    t = LogisticRegression(lam=0, tol=1e-10).fit(df[["hours"]], df[target]).summary().table
+    assert t.loc[INTERCEPT_NAME, "coef"] == pytest.approx(-4.0777, abs=1e-4)
+    assert t.loc["hours", "coef"] == pytest.approx(1.5046, abs=1e-4)
+    assert round(t.loc[INTERCEPT_NAME, "z"], 1) == -2.3 and round(t.loc["hours", "z"], 1) == 2.4
+    assert round(t.loc[INTERCEPT_NAME, "p_value"], 3) == 0.021
+    assert round(t.loc["hours", "p_value"], 3) == 0.017
