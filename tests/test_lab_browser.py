@@ -132,7 +132,8 @@ def test_moving_sliders_shows_the_core_J(lab):
     lab.idle()
     value, text, theta = _shown_J(lab)
     S = lab.js("({X: lab.S.dataset.X, y: lab.S.dataset.y, lam: lab.S.lam, l1_ratio: lab.S.l1_ratio})")
-    assert theta[0] == pytest.approx(0.8) and theta[1] == pytest.approx(-1.2)
+    steps = [float(page.get_attribute(f"#s-theta{k}", "step")) for k in (0, 1)]
+    assert theta[0] == pytest.approx(40 * steps[0]) and theta[1] == pytest.approx(-12 * steps[1])
     ref = _objective(S).value(np.asarray(theta))
     assert value != before
     assert value == pytest.approx(ref, rel=1e-12)

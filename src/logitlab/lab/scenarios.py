@@ -111,11 +111,11 @@ _DEFAULTS: dict[str, dict[str, Any]] = {
 
 
 def _nice(x: float) -> float:
-    """Round up to 1, 2 or 5 × a power of ten, for slider ends."""
+    """Round up to 1, 1.5, 2, 3 or 5 × a power of ten, for slider ends."""
     if x <= 0:
         return 1.0
     e = 10.0 ** np.floor(np.log10(x))
-    for k in (1.0, 2.0, 5.0, 10.0):
+    for k in (1.0, 1.5, 2.0, 3.0, 5.0, 10.0):
         if x <= k * e * (1 + 1e-12):
             return float(k * e)
     return float(10 * e)

@@ -230,8 +230,9 @@ function renderState(st) {
       : `Naive formula on ŷ gives J = ${st.naive_J}: some ŷ rounded to exactly 0 or 1, so log(0) appeared. The logit form gives ${fmt(st.J, 6)}.`;
   } else nn.hidden = true;
   $("grad").textContent = "(" + st.gradient.map((g) => fmt(g, 4)).join(", ") + ")";
-  $("gradnorm").textContent = fmt(st.gradient_norm, 4);
+  $("gradnorm").textContent = fmt(st.gradient_norm, 4) + (S.l1_ratio > 0 && S.lam > 0 ? " (of the smooth part; the L1 part acts by soft-thresholding each step)" : "");
   $("formula").textContent = st.formula;
+  S.state = st;
   renderModel(st.view);
   renderTable(st);
   renderCurves(st);
@@ -252,6 +253,13 @@ function renderModel(v) {
       { x: pos.map((x) => x[0]), y: pos.map(() => 1), mode: "markers", name: "y = 1", marker: { ...mk, color: COLORS.pos } },
       { x: neg.map((x) => x[0]), y: neg.map(() => 0), mode: "markers", name: "y = 0", marker: { ...mk, color: COLORS.neg } },
     ];
+    if (S.state && S.state.p_all.length === d.y.length) { // each example's ŷ on the curve, joined to its label
+      const rx = [], ry = [];
+      d.X.forEach((x, i) => { rx.push(x[0], x[0], null); ry.push(d.y[i], S.state.p_all[i], null); });
+      traces.push({ x: rx, y: ry, mode: "lines", name: "ŷᵢ − yᵢ", line: { color: "rgba(0,0,0,.25)", dash: "dot", width: 1 }, hoverinfo: "skip" });
+      traces.push({ x: d.X.map((x) => x[0]), y: S.state.p_all, mode: "markers", name: "ŷᵢ", marker: { size: 5, color: COLORS.log }, showlegend: false,
+                    hovertemplate: "ŷ = %{y:.4f}<extra></extra>" });
+    }
     const shapes = [{ type: "line", xref: "paper", x0: 0, x1: 1, y0: 0.5, y1: 0.5, line: { dash: "dot", color: "#999", width: 1 } }];
     if (isNum(v.boundary) && v.boundary >= v.x_range[0] && v.boundary <= v.x_range[1]) {
       shapes.push({ type: "line", x0: v.boundary, x1: v.boundary, y0: -0.05, y1: 1.05, line: { dash: "dash", color: "#333" } });
