@@ -217,3 +217,13 @@ def test_passes_scikit_learn_estimator_checks():
         results = check_estimator(LogisticRegressionCV(n_lams=5, cv=3), on_fail=None)
     failed = [r["check_name"] for r in results if r["status"] == "failed"]
     assert failed == []
+
+
+def test_ridge_grid_reaches_small_lams_and_edge_warning(bc10):
+    X, y = bc10
+    lasso_top = np.abs(X.T @ (y - y.mean())).max()
+    path = regularization_path(X, y, l1_ratio=0.0, n_lams=8)
+    assert path.lams[0] == pytest.approx(lasso_top / 1e-3)  # glmnet's ridge λ_max (a = 0.001)
+    assert path.lams[-1] == pytest.approx(lasso_top * 1e-4)  # same small end as the lasso grid
+    with pytest.warns(UserWarning, match="smallest on the grid"):
+        LogisticRegressionCV(lams=[1000.0, 300.0, 100.0], cv=3).fit(X, y)

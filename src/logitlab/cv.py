@@ -13,6 +13,7 @@ positive above the Bayes threshold cost_fp/(cost_fp + cost_fn) (lower is better)
 from __future__ import annotations
 
 import numbers
+import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -26,7 +27,7 @@ from . import metrics
 from .estimator import LogisticRegression, binary_labels
 from .loss import log_loss_from_logits
 from .objective import Objective
-from .path import _lam_max, _prepare, _solve_path, _to_original, lam_grid
+from .path import _prepare, _solve_path, _to_original, default_grid
 
 __all__ = ["LogisticRegressionCV", "cv_score"]
 
@@ -166,12 +167,10 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
                                             self.standardize)
         l1_ratio = float(self.l1_ratio)
         if self.lams is None:
-            top = _lam_max(Objective(design_all, y01, sw, fit_intercept=self.fit_intercept),
-                           l1_ratio)
-            ratio = self.lam_min_ratio
-            if ratio is None:
-                ratio = 1e-4 if X_arr.shape[0] > X_arr.shape[1] else 1e-2
-            grid = lam_grid(top, int(self.n_lams), ratio)
+            grid, _ = default_grid(
+                Objective(design_all, y01, sw, fit_intercept=self.fit_intercept), l1_ratio,
+                int(self.n_lams), self.lam_min_ratio,
+            )
         else:
             grid = np.sort(np.asarray(self.lams, dtype=np.float64).ravel())[::-1]
             if np.any(grid <= 0):
@@ -208,6 +207,11 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
         self.best_index_, self.index_1se_ = best, one_se
         self.lam_best_, self.lam_1se_ = float(grid[best]), float(grid[one_se])
         self.lam_ = self.lam_best_ if self.rule == "best" else self.lam_1se_
+        if best == grid.size - 1 and grid.size > 2:
+            warnings.warn(
+                f"the best λ is the smallest on the grid ({grid[-1]:.3g}): the optimum may lie "
+                "below it; lower lam_min_ratio or pass lams.", UserWarning, stacklevel=2,
+            )
         self.C_ = 1.0 / self.lam_
         self.n_folds_ = len(splits)
         self.classes_ = classes

@@ -8,10 +8,11 @@ log-odds of the weighted base rate b₀):
 
 For a = 0 (ridge) no finite λ zeroes the weights; as glmnet does, λ_max is then computed with
 a = 0.001. The default grid runs to λ_min = ``lam_min_ratio``·λ_max (1e-4 when m > p, else 1e-2,
-glmnet's defaults), equally spaced in log λ. Each fit starts from the previous solution; with
-``screening=True`` and a > 0 the sequential strong rule (Tibshirani et al. 2012) drops features
-with |∇ⱼ| < a(2λₖ − λₖ₋₁)/m before solving and re-admits any that then violate the KKT
-conditions, so the answer is exact.
+glmnet's defaults), equally spaced in log λ; for ridge it runs to ``lam_min_ratio`` times the
+lasso λ_max instead (glmnet's ridge grid stops 1000× higher and often misses the optimum).
+Each fit starts from the previous solution; with ``screening=True`` and a > 0 the
+sequential strong rule (Tibshirani et al. 2012) drops features with |∇ⱼ| < a(2λₖ − λₖ₋₁)/m
+before solving and re-admits any that then violate the KKT conditions, so the answer is exact.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from .estimator import LogisticRegression, binary_labels
 from .objective import Objective
 from .solvers import SOLVERS, choose_solver
 
-__all__ = ["RegularizationPath", "regularization_path", "lam_max", "lam_grid"]
+__all__ = ["RegularizationPath", "regularization_path", "lam_max", "lam_grid", "default_grid"]
 
 _RIDGE_A = 1e-3  # glmnet's stand-in l1_ratio for λ_max when a = 0
 
@@ -93,6 +94,18 @@ def _lam_max(obj0: Objective, l1_ratio: float) -> float:
     gw = g[:-1] if obj0.fit_intercept else g
     a = l1_ratio if l1_ratio > 0 else _RIDGE_A
     return float(obj0.n_samples * np.max(np.abs(gw), initial=0.0) / a)
+
+
+def default_grid(obj0: Objective, l1_ratio: float, n_lams: int,
+                 lam_min_ratio: float | None) -> tuple[NDArray, float]:
+    """(grid, λ_max): λ_max down to lam_min_ratio·λ_max; for ridge (a = 0) down to
+    lam_min_ratio times the lasso λ_max, so the small-λ end is covered as for a > 0."""
+    top = _lam_max(obj0, l1_ratio)
+    if lam_min_ratio is None:
+        lam_min_ratio = 1e-4 if obj0.n_samples > obj0.n_features else 1e-2
+    if l1_ratio > 0:
+        return lam_grid(top, n_lams, lam_min_ratio), top
+    return lam_grid(top, n_lams, lam_min_ratio * _RIDGE_A), top
 
 
 def lam_grid(lam_hi: float, n_lams: int = 100, lam_min_ratio: float = 1e-4) -> NDArray:
@@ -216,12 +229,8 @@ def regularization_path(
     names = [str(c) for c in X.columns] if hasattr(X, "columns") else []
     X, y01, sw, design = _prepare(X, y, sample_weight, standardize)
     obj0 = Objective(design, y01, sw, fit_intercept=fit_intercept)
-    top = _lam_max(obj0, l1_ratio)
-    if lams is None:
-        if lam_min_ratio is None:
-            lam_min_ratio = 1e-4 if design.n_samples > design.n_features else 1e-2
-        grid = lam_grid(top, n_lams, lam_min_ratio)
-    else:
+    grid, top = default_grid(obj0, float(l1_ratio), n_lams, lam_min_ratio)
+    if lams is not None:
         grid = np.sort(np.asarray(lams, dtype=np.float64).ravel())[::-1]
         if np.any(grid <= 0):
             raise ValueError("every λ on a path must be > 0 (use LogisticRegression(lam=0)).")
