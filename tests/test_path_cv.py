@@ -171,6 +171,7 @@ def test_folds_are_stratified_and_seeded(bc10):
     np.testing.assert_allclose(a.cv_scores_, c.cv_scores_, rtol=1e-12)
 
 
+@pytest.mark.filterwarnings("ignore:the best λ is the smallest")
 def test_sklearn_compatibility_and_labels():
     df, target = load_dataset("breast_cancer")
     X, y = df.drop(columns=target).iloc[:, :5], df[target]
