@@ -672,7 +672,6 @@ async function applyPreset(id, which) {
     S.threshold = ctx.state.threshold.chosen.threshold; syncSliders();
     ctx.state = await refreshStateNow();
   }
-  if (!ctx.run && S.gd.status) ctx.run = null;
   const fx = EFFECTS[pr.effect];
   let verdict;
   try { verdict = fx(ctx); } catch (e) { verdict = { bad: true, text: `could not evaluate: ${e.message}` }; }
