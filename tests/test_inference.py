@@ -191,3 +191,26 @@ def test_hours_studied_matches_the_published_table():
     assert round(t.loc[INTERCEPT_NAME, "z"], 1) == -2.3 and round(t.loc["hours", "z"], 1) == 2.4
     assert round(t.loc[INTERCEPT_NAME, "p_value"], 3) == 0.021
     assert round(t.loc["hours", "p_value"], 3) == 0.017
+
+
+def test_profile_likelihood_intervals_by_statsmodels_offsets():
+    """ci_method="profile" (R's confint for a glm): at each bound c, the statsmodels GLM with
+    βⱼ fixed at c through an offset has 2(ℓ̂ − ℓ(c)) = χ²₁(0.95); lr_chi2 is 2(ℓ̂ − ℓ(βⱼ=0))."""
+    from scipy import stats
+
+    X, y = _spector()
+    s = _ours(X, y).summary(ci_method="profile")
+    Xc = sm.add_constant(X, prepend=True)
+    llf = sm.Logit(y, Xc).fit(disp=0, tol=1e-12).llf
+    crit = stats.chi2.ppf(0.95, 1)
+    for j, name in enumerate(Xc.columns):
+        row = s.table.iloc[j]
+        rest = Xc.drop(columns=name)
+        for c in (row["ci_lower_0.95"], row["ci_upper_0.95"]):
+            glm = sm.GLM(y, rest, family=sm.families.Binomial(), offset=c * Xc[name]).fit(
+                tol=1e-12)
+            assert 2 * (llf - glm.llf) == pytest.approx(crit, abs=1e-6), (name, c)
+        dropped = sm.GLM(y, rest, family=sm.families.Binomial()).fit(tol=1e-12)
+        assert row["lr_chi2"] == pytest.approx(2 * (llf - dropped.llf), rel=1e-6)
+    np.testing.assert_allclose(s.table["or_ci_upper_0.95"], np.exp(s.table["ci_upper_0.95"]))
+    assert "profile-likelihood" in str(s)

@@ -343,11 +343,12 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     def summary(self, X: ArrayLike | None = None, y: ArrayLike | None = None,
                 sample_weight: ArrayLike | None = None, *, alpha: float = 0.05,
-                cov_type: str = "nonrobust"):
+                cov_type: str = "nonrobust", ci_method: str = "wald"):
         """Coefficient table with standard errors, z, p, intervals, odds ratios and fit statistics."""
         from .inference import summarize  # ring module, imported only when asked for
 
-        return summarize(self, X, y, sample_weight, alpha=alpha, cov_type=cov_type)
+        return summarize(self, X, y, sample_weight, alpha=alpha, cov_type=cov_type,
+                         ci_method=ci_method)
 
     def describe_objective(self) -> str:
         """What this model minimized, with the numbers at the solution."""

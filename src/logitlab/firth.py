@@ -65,7 +65,8 @@ class _State:
     chol: Any
 
 
-def _evaluate(obj: Objective, Xt: NDArray, theta: NDArray) -> _State | None:
+def _evaluate(obj: Objective, Xt: NDArray | None, theta: NDArray,
+              jeffreys: bool = True) -> _State | None:
     m = obj.n_samples
     loglik = -m * obj.data_loss(theta)
     info = m * obj.hessian(theta)
@@ -76,6 +77,8 @@ def _evaluate(obj: Objective, Xt: NDArray, theta: NDArray) -> _State | None:
     logdet = 2.0 * float(np.sum(np.log(np.diag(chol[0]))))
     if not np.isfinite(loglik) or not np.isfinite(logdet):
         return None
+    if not jeffreys:  # plain likelihood: the same machinery profiles the MLE (R's confint)
+        return _State(theta, loglik, loglik, -m * obj.gradient(theta), info, chol)
     p = expit(obj.scores(theta))
     d = m * obj.curvature_weights(theta)  # sᵢ pᵢ (1 − pᵢ)
     V = la.solve_triangular(chol[0], Xt.T, lower=True, check_finite=False)  # L⁻¹ X̃ᵀ
@@ -107,17 +110,20 @@ class FirthFit:
 def firth_fit(
     obj: Objective, theta0: NDArray | None = None, fixed: NDArray | None = None,
     tol: float = 1e-10, max_iter: int = 100, recorder: Recorder | None = None,
+    jeffreys: bool = True,
 ) -> FirthFit:
     """Maximize ℓ* over the parameters not ``fixed`` (a boolean mask; fixed ones stay at θ₀).
 
     Converged when the free part of the score and of the step are both below ``tol``.
+    ``jeffreys=False`` maximizes the plain log-likelihood ℓ instead (for profile-likelihood
+    intervals of the MLE).
     """
     if obj.loss != "log" or obj.lam != 0:
         raise ValueError("Firth's method is for the unpenalized log-loss (lam=0).")
-    Xt = _dense_design(obj)
+    Xt = _dense_design(obj) if jeffreys else None
     theta = obj.initial_theta() if theta0 is None else np.array(theta0, dtype=np.float64)
     free = np.ones(theta.size, bool) if fixed is None else ~np.asarray(fixed, bool)
-    st = _evaluate(obj, Xt, theta)
+    st = _evaluate(obj, Xt, theta, jeffreys)
     if st is None:
         raise ValueError("Firth: the information matrix is singular at the start (collinear X?).")
     converged, it = False, 0
@@ -138,7 +144,7 @@ def firth_fit(
             break
         t, new = 1.0, None
         for _ in range(_MAX_HALVINGS):
-            cand = _evaluate(obj, Xt, theta + t * step)
+            cand = _evaluate(obj, Xt, theta + t * step, jeffreys)
             if cand is not None and cand.pen_loglik >= st.pen_loglik - 1e-12 * abs(st.pen_loglik):
                 new = cand
                 break
@@ -182,20 +188,23 @@ def firth_solve(
                       "Firth penalized likelihood (Fisher scoring with step-halving)")
 
 
-def _constrained_max(obj: Objective, theta_start: NDArray, j: int, value: float) -> FirthFit:
+def _constrained_max(obj: Objective, theta_start: NDArray, j: int, value: float,
+                     jeffreys: bool = True) -> FirthFit:
     fixed = np.zeros(theta_start.size, bool)
     fixed[j] = True
     th = theta_start.copy()
     th[j] = value
-    return firth_fit(obj, th, fixed=fixed, tol=1e-9, max_iter=200)
+    return firth_fit(obj, th, fixed=fixed, tol=1e-9, max_iter=200, jeffreys=jeffreys)
 
 
 def profile_interval(
     obj: Objective, fit: FirthFit, j: int, alpha: float = 0.05, se: float | None = None,
+    jeffreys: bool = True,
 ) -> tuple[float, float, float, float]:
     """(lower, upper, χ², p) for parameter j from the profile penalized likelihood.
 
-    χ² = 2(ℓ*(θ̃) − max_{θⱼ=0} ℓ*) is logistf's penalized likelihood-ratio statistic.
+    χ² = 2(ℓ*(θ̃) − max_{θⱼ=0} ℓ*) is logistf's penalized likelihood-ratio statistic; with
+    ``jeffreys=False`` the same for the plain likelihood at the MLE (R's ``confint.glm``).
     """
     crit = stats.chi2.ppf(1 - alpha, 1)
     top = fit.pen_loglik
@@ -205,7 +214,7 @@ def profile_interval(
     cache: dict[float, NDArray] = {}
 
     def excess(c: float, start: NDArray) -> float:
-        res = _constrained_max(obj, start, j, c)
+        res = _constrained_max(obj, start, j, c, jeffreys)
         cache[c] = res.theta
         return 2.0 * (top - res.pen_loglik) - crit
 
@@ -229,7 +238,7 @@ def profile_interval(
         root = optimize.brentq(lambda c, w=warm: excess(c, w), min(inner, outer),
                                max(inner, outer), xtol=1e-10, rtol=1e-12)
         bounds.append(root)
-    zero = _constrained_max(obj, fit.theta, j, 0.0)
+    zero = _constrained_max(obj, fit.theta, j, 0.0, jeffreys)
     chisq = max(2.0 * (top - zero.pen_loglik), 0.0)
     return bounds[0], bounds[1], chisq, float(stats.chi2.sf(chisq, 1))
 

@@ -288,12 +288,14 @@ def check_alpha(alpha: float) -> float:
 def summarize(
     model: Any, X: ArrayLike | None = None, y: ArrayLike | None = None,
     sample_weight: ArrayLike | None = None, *, alpha: float = 0.05,
-    cov_type: str = "nonrobust", check_separation: bool = True,
+    cov_type: str = "nonrobust", ci_method: str = "wald", check_separation: bool = True,
 ) -> LogitSummary:
     """The statistician's table for a fitted model (what ``model.summary()`` returns).
 
     - λ = 0: Wald inference from the inverse observed information (or a sandwich), plus
       ℓ, ℓ₀, deviance, AIC, BIC, McFadden's R² and the LR test against the null model.
+      ``ci_method="profile"`` gives profile-likelihood intervals instead (R's ``confint``
+      for a glm), with the likelihood-ratio χ² and p-value of each coefficient.
       Under separation (checked by linear programming) this raises :class:`InferenceError`
       naming the features, because the estimates do not exist.
     - ``firth=True``: Firth's estimates with profile penalized-likelihood intervals and
@@ -349,6 +351,12 @@ def summarize(
         )
     cov = covariance(objective, theta, cov_type, names)
     table = wald_table(names, theta, cov, alpha, model.fit_intercept)
+    if ci_method == "profile":
+        table = _profile_columns(objective, theta, names, cov, alpha, table)
+        notes.append("intervals are profile-likelihood intervals (R's confint); lr_chi2 and "
+                     "lr_p_value test each coefficient = 0 by likelihood ratio.")
+    elif ci_method != "wald":
+        raise ValueError(f"ci_method must be 'wald' or 'profile'; got {ci_method!r}.")
     fit = _fit_stats(objective, theta, k)
     if cov_type != "nonrobust":
         notes.append(f"standard errors are heteroskedasticity-robust ({cov_type} sandwich).")
@@ -357,6 +365,26 @@ def summarize(
     cov_df = pd.DataFrame(cov[np.ix_(order, order)], index=ordered, columns=ordered)
     return LogitSummary(table, _stats_header(model, fit, "mle", cov_type), notes, "mle",
                         cov_df, alpha)
+
+
+def _profile_columns(
+    objective: Objective, theta: NDArray, names: list[str], cov: NDArray, alpha: float,
+    table: pd.DataFrame,
+) -> pd.DataFrame:
+    """Replace the Wald interval by the profile-likelihood one; add the LR χ² and p-value."""
+    from .firth import firth_fit, profile_interval
+
+    fit = firth_fit(objective, theta, tol=1e-10, jeffreys=False)
+    se = np.sqrt(np.diag(cov))
+    rows = [profile_interval(objective, fit, j, alpha, se[j], jeffreys=False)
+            for j in range(theta.size)]
+    lo, hi, chisq, p = (pd.Series(np.array(v), index=names) for v in zip(*rows, strict=True))
+    lo_name, hi_name = f"ci_lower_{1 - alpha:g}", f"ci_upper_{1 - alpha:g}"
+    table = table.copy()
+    table[lo_name], table[hi_name] = lo[table.index], hi[table.index]
+    table[f"or_{lo_name}"], table[f"or_{hi_name}"] = np.exp(table[lo_name]), np.exp(table[hi_name])
+    table["lr_chi2"], table["lr_p_value"] = chisq[table.index], p[table.index]
+    return table
 
 
 def _stats_header(model: Any, fit: dict[str, Any], method: str, cov_type: str) -> dict[str, Any]:
