@@ -228,3 +228,17 @@ def test_ridge_grid_reaches_small_lams_and_edge_warning(bc10):
     assert path.lams[-1] == pytest.approx(lasso_top * 1e-4)  # same small end as the lasso grid
     with pytest.warns(UserWarning, match="smallest on the grid"):
         LogisticRegressionCV(lams=[1000.0, 300.0, 100.0], cv=3).fit(X, y)
+
+
+def test_path_deviance_matches_statsmodels_llf(bc10):
+    import statsmodels.api as sm
+
+    X, y = bc10
+    path = regularization_path(X, y, l1_ratio=1.0, n_lams=6, tol=1e-10)
+    null = sm.Logit(y, np.ones((len(y), 1))).fit(disp=0)
+    assert path.null_deviance == pytest.approx(-2 * null.llf, rel=1e-10)
+    assert path.dev_ratio[0] == pytest.approx(0.0, abs=1e-12)
+    i = 5
+    llf = sm.Logit(y, sm.add_constant(X)).loglike(np.r_[path.intercepts[i], path.coefs[i]])
+    assert path.deviance[i] == pytest.approx(-2 * llf, rel=1e-10)
+    assert np.all(np.diff(path.deviance) <= 1e-9)  # less penalty, better fit

@@ -47,6 +47,13 @@ class RegularizationPath:
     lam_max: float
     feature_names: list[str] = field(default_factory=list)
     n_screened: NDArray | None = None  # features kept by the strong rule at each λ
+    deviance: NDArray | None = None  # −2ℓ on the training data at each λ
+    null_deviance: float = float("nan")  # −2ℓ of the intercept-only model
+
+    @property
+    def dev_ratio(self) -> NDArray:
+        """Fraction of the null deviance explained at each λ (glmnet's ``dev.ratio``)."""
+        return 1.0 - self.deviance / self.null_deviance
 
     @property
     def n_nonzero(self) -> NDArray:
@@ -123,13 +130,14 @@ def _solve_path(
     design: Design, y01: NDArray, sw: NDArray | None, lams: NDArray, l1_ratio: float,
     fit_intercept: bool, solver: str, tol: float, max_iter: int | None, screening: bool,
 ) -> tuple[NDArray, NDArray, NDArray, list[str], NDArray, NDArray]:
-    """θ per λ on ``design`` (standardized units), warm-started down the grid."""
+    """θ, iterations, KKT residuals, statuses, kept features and deviance per λ, warm-started."""
     p = design.n_features
     k = p + int(fit_intercept)
     thetas = np.zeros((lams.size, k))
     n_iter = np.zeros(lams.size, dtype=np.int64)
     kkts = np.zeros(lams.size)
     kept = np.full(lams.size, p, dtype=np.int64)
+    dev = np.zeros(lams.size)
     status: list[str] = []
     obj0 = Objective(design, y01, sw, fit_intercept=fit_intercept)
     theta = obj0.initial_theta()
@@ -150,9 +158,10 @@ def _solve_path(
             res, n_kept = fn(obj, theta, tol=tol, max_iter=iters), p
         theta = res.theta
         thetas[i], n_iter[i], kkts[i], kept[i] = theta, res.n_iter, res.kkt_residual, n_kept
+        dev[i] = 2.0 * obj.n_samples * obj.data_loss(theta)
         status.append(res.status)
         prev_lam = lam
-    return thetas, n_iter, kkts, status, kept, np.asarray(lams)
+    return thetas, n_iter, kkts, status, kept, dev
 
 
 def _screened_solve(obj: Objective, fn, theta, tol, iters, lam, prev_lam, l1_ratio):
@@ -234,9 +243,10 @@ def regularization_path(
         grid = np.sort(np.asarray(lams, dtype=np.float64).ravel())[::-1]
         if np.any(grid <= 0):
             raise ValueError("every λ on a path must be > 0 (use LogisticRegression(lam=0)).")
-    thetas, n_iter, kkts, status, kept, grid = _solve_path(
+    thetas, n_iter, kkts, status, kept, dev = _solve_path(
         design, y01, sw, grid, float(l1_ratio), fit_intercept, solver, tol, max_iter, screening,
     )
     coefs, intercepts = _to_original(thetas, design, fit_intercept)
+    null_dev = 2.0 * obj0.n_samples * obj0.data_loss(obj0.initial_theta())
     return RegularizationPath(grid, coefs, intercepts, n_iter, status, kkts, float(l1_ratio),
-                              top, names, kept)
+                              top, names, kept, dev, null_dev)
