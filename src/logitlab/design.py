@@ -3,6 +3,11 @@
 Standardization is applied implicitly, X_std = (X − μ)/σ, so that a sparse X stays sparse
 and a large dense X is not duplicated. For sparse X only scaling is done (μ = 0): centering
 would densify it, which is the same choice as scikit-learn's ``StandardScaler(with_mean=False)``.
+
+X is used exactly as given: C or F order, CSR or CSC, float32 or float64. Dense float32 is
+read in row blocks cast to float64 (a bounded buffer, never a full copy), so every product
+accumulates in float64; CSR/CSC products run in compiled kernels (numba, both cores) that
+read the stored arrays directly, whatever their dtype.
 """
 
 from __future__ import annotations
@@ -14,6 +19,13 @@ from numpy.typing import NDArray
 __all__ = ["Design"]
 
 _BLOCK_ROWS = 8192  # rows per block when forming XᵀDX: bounds extra memory to block × p floats
+_BLOCK_BYTES = 1 << 22  # ≈ 4 MB per block buffer: stays in cache, ≪ 10 % of any large X
+
+
+def _kernels():
+    from .solvers import _kernels as K  # numba: imported only when a sparse product is needed
+
+    return K
 
 
 class Design:
@@ -33,6 +45,15 @@ class Design:
         self.offset = None if offset is None else np.asarray(offset, dtype=np.float64)
         self.scale = None if scale is None else np.asarray(scale, dtype=np.float64)
         self.n_passes = 0.0  # data reads: one X·w or one Xᵀ·r counts a half pass
+        self._format = X.format if self.is_sparse else None
+        if self.is_sparse and self._format not in ("csr", "csc"):
+            self._format = None  # COO, LIL…: SciPy's own products
+        self._compressed_ok = self._format is not None and X.indices.dtype == X.indptr.dtype
+
+    # -- helpers --------------------------------------------------------------------------
+    @property
+    def _block(self) -> int:
+        return max(256, min(_BLOCK_ROWS * 4, _BLOCK_BYTES // (8 * max(self.n_features, 1))))
 
     def _coef_in_x_units(self, w: NDArray) -> tuple[NDArray, float]:
         """w/σ and the constant −μ·(w/σ): X_std·w = X·(w/σ) − μ·(w/σ)."""
@@ -40,15 +61,61 @@ class Design:
         shift = 0.0 if self.offset is None else -float(np.dot(self.offset, w_x))
         return w_x, shift
 
+    def _raw_matvec(self, w_x: NDArray) -> NDArray:
+        X = self.X
+        if self.is_sparse:
+            if not self._compressed_ok:
+                return np.asarray(X @ w_x, dtype=np.float64).ravel()
+            K = _kernels()
+            out = np.empty(self.n_samples)
+            if self._format == "csr":
+                K.major_dot(X.indptr, X.indices, X.data, w_x, out)
+            else:
+                K.scatter_add(X.indptr, X.indices, X.data, w_x, out, False)
+            return out
+        if X.dtype == np.float64:
+            return np.asarray(X @ w_x, dtype=np.float64)
+        # float32 (or other) dense: cast row blocks, accumulate in float64, no full copy
+        out = np.empty(self.n_samples)
+        bs = self._block
+        for start in range(0, self.n_samples, bs):
+            stop = min(start + bs, self.n_samples)
+            out[start:stop] = np.asarray(X[start:stop], dtype=np.float64) @ w_x
+        return out
+
+    def _raw_rmatvec(self, r: NDArray, square: bool = False) -> NDArray:
+        """Xᵀr (or (X∘X)ᵀr with ``square``) of the stored X, in float64."""
+        X = self.X
+        r = np.asarray(r, dtype=np.float64)
+        if self.is_sparse:
+            if not self._compressed_ok:
+                Xs = X.multiply(X) if square else X
+                return np.asarray(Xs.T @ r, dtype=np.float64).ravel()
+            K = _kernels()
+            out = np.empty(self.n_features)
+            if self._format == "csc":
+                K.major_dot_sq(X.indptr, X.indices, X.data, r, out) if square else K.major_dot(
+                    X.indptr, X.indices, X.data, r, out
+                )
+            else:
+                K.scatter_add(X.indptr, X.indices, X.data, r, out, square)
+            return out
+        out = np.zeros(self.n_features)
+        if X.dtype == np.float64 and not square:
+            return np.asarray(X.T @ r, dtype=np.float64)
+        bs = self._block
+        for start in range(0, self.n_samples, bs):
+            stop = min(start + bs, self.n_samples)
+            B = np.asarray(X[start:stop], dtype=np.float64)
+            out += (B * B).T @ r[start:stop] if square else B.T @ r[start:stop]
+        return out
+
+    # -- products -------------------------------------------------------------------------
     def matvec(self, w: NDArray) -> NDArray:
         """X_std · w, in float64."""
         self.n_passes += 0.5
         w_x, shift = self._coef_in_x_units(np.asarray(w, dtype=np.float64))
-        X = self.X
-        if self.is_sparse or X.dtype == np.float64:
-            z = np.asarray(X @ w_x, dtype=np.float64).ravel()
-        else:
-            z = np.asarray(X @ w_x.astype(X.dtype), dtype=np.float64)
+        z = self._raw_matvec(w_x)
         if shift:
             z += shift
         return z
@@ -57,13 +124,7 @@ class Design:
         """X_stdᵀ · r, in float64."""
         self.n_passes += 0.5
         r = np.asarray(r, dtype=np.float64)
-        X = self.X
-        if self.is_sparse:
-            g = np.asarray(X.T @ r, dtype=np.float64).ravel()
-        elif X.dtype == np.float64:
-            g = X.T @ r
-        else:
-            g = np.asarray(X.T @ r.astype(X.dtype), dtype=np.float64)
+        g = self._raw_rmatvec(r)
         if self.offset is not None:
             g = g - self.offset * r.sum()
         if self.scale is not None:
@@ -71,20 +132,22 @@ class Design:
         return g
 
     def gram(self, d: NDArray) -> NDArray:
-        """X_stdᵀ·diag(d)·X_std as a dense p × p array, formed block by block (BLAS syrk-like)."""
-        self.n_passes += 1.0
+        """X_stdᵀ·diag(d)·X_std as a dense p × p array (d ≥ 0 or not), exact in float64."""
         d = np.asarray(d, dtype=np.float64)
+        if not self.is_sparse and np.all(d >= 0):
+            return self.newton_system(d)[0][:-1, :-1]
+        self.n_passes += 1.0
         X = self.X
         p = self.n_features
         if self.is_sparse:
-            G = (X.T @ sp.diags(d) @ X).toarray()
-            G = np.asarray(G, dtype=np.float64)
+            G = np.asarray((X.T @ sp.diags(d) @ X).toarray(), dtype=np.float64)
         else:
             G = np.zeros((p, p))
-            for start in range(0, self.n_samples, _BLOCK_ROWS):
-                stop = min(start + _BLOCK_ROWS, self.n_samples)
-                B = np.asarray(X[start:stop], dtype=np.float64) * np.sqrt(d[start:stop])[:, None]
-                G += B.T @ B
+            bs = self._block
+            for start in range(0, self.n_samples, bs):
+                stop = min(start + bs, self.n_samples)
+                B = np.asarray(X[start:stop], dtype=np.float64)
+                G += B.T @ (B * d[start:stop, None])
         if self.offset is not None:
             # (X−1μᵀ)ᵀD(X−1μᵀ) = XᵀDX − (XᵀDd-part)μᵀ − μ(…)ᵀ + (Σd)μμᵀ
             xd = self._raw_rmatvec(d)
@@ -94,11 +157,78 @@ class Design:
             G = G / np.outer(self.scale, self.scale)
         return G
 
-    def _raw_rmatvec(self, r: NDArray) -> NDArray:
+    def newton_system(
+        self, d: NDArray, r: NDArray | None = None, stride: int = 1, single: bool = False
+    ) -> tuple[NDArray, NDArray | None]:
+        """The Newton model in one pass over X: (A, X_stdᵀr) with A the (p+1)² matrix
+        [[X̃ᵀDX̃, X̃ᵀd], [dᵀX̃, Σd]] (intercept last) for weights d ≥ 0.
+
+        Dense X is read once in row blocks: each block gives its share of Xᵀr (while in cache)
+        and of A through a BLAS rank-k update (syrk) of √d∘[X, 1]. ``stride`` > 1 forms A from
+        every stride-th row only (a sub-sampled Hessian, rescaled), ``single`` accumulates A in
+        float32 (twice as fast; the gradient stays float64). Both only approximate the
+        curvature, which Newton tolerates; the gradient that decides convergence is exact.
+        """
+        d = np.asarray(d, dtype=np.float64)
+        p, m = self.n_features, self.n_samples
         X = self.X
         if self.is_sparse:
-            return np.asarray(X.T @ r, dtype=np.float64).ravel()
-        return np.asarray(X.T @ r.astype(X.dtype), dtype=np.float64)
+            self.n_passes += 1.0
+            A = np.empty((p + 1, p + 1))
+            rows = slice(None, None, stride)
+            Xs = X[rows] if stride > 1 else X
+            ds = d[rows] * stride
+            A[:p, :p] = (Xs.T @ sp.diags(ds) @ Xs).toarray()
+            A[:p, p] = A[p, :p] = np.asarray(Xs.T @ ds).ravel()
+            A[p, p] = ds.sum()
+            g = None if r is None else self._raw_rmatvec(r)
+        else:
+            from scipy.linalg import blas
+
+            self.n_passes += 0.5 / stride + (0.5 if r is not None else 0.0)
+            dtype = np.float32 if single else np.float64
+            syrk = blas.ssyrk if single else blas.dsyrk
+            bs = self._block
+            buf = np.empty((bs, p + 1), dtype=dtype)
+            A = np.zeros((p + 1, p + 1), dtype=dtype, order="F")
+            g = None if r is None else np.zeros(p)
+            sq = np.sqrt(d)
+            for start in range(0, m, bs):
+                stop = min(start + bs, m)
+                Xb = X[start:stop]
+                if g is not None:
+                    rb = r[start:stop]
+                    g += Xb.T @ rb if Xb.dtype == np.float64 else np.asarray(Xb, np.float64).T @ rb
+                if stride > 1:
+                    first = (-start) % stride
+                    Xb, sb = Xb[first::stride], sq[start:stop][first::stride]
+                else:
+                    sb = sq[start:stop]
+                n = Xb.shape[0]
+                if n == 0:
+                    continue
+                np.multiply(Xb, sb[:, None], out=buf[:n, :p], casting="unsafe")
+                buf[:n, p] = sb
+                A = syrk(1.0, buf[:n], beta=1.0, c=A, trans=1, lower=0, overwrite_c=1)
+            A = np.triu(np.asarray(A, dtype=np.float64))
+            A = A + np.triu(A, 1).T
+            if stride > 1:
+                A *= stride
+            xd = A[:p, p]
+            if self.offset is not None:
+                mu = self.offset
+                A[:p, :p] += -np.outer(xd, mu) - np.outer(mu, xd) + A[p, p] * np.outer(mu, mu)
+                A[:p, p] = A[p, :p] = xd - A[p, p] * mu
+        if self.scale is not None:
+            A[:p, :p] /= np.outer(self.scale, self.scale)
+            A[:p, p] /= self.scale
+            A[p, :p] = A[:p, p]
+        if g is not None:
+            if self.offset is not None:
+                g = g - self.offset * float(np.sum(r))
+            if self.scale is not None:
+                g = g / self.scale
+        return A, g
 
     def rows(self, index: NDArray) -> Design:
         """The design restricted to some rows (for mini-batches); copies only those rows."""
@@ -107,15 +237,7 @@ class Design:
     def column_sq_norms(self, d: NDArray) -> NDArray:
         """Σᵢ dᵢ·X_std[i, j]² for every column j: the diagonal of X_stdᵀ D X_std."""
         d = np.asarray(d, dtype=np.float64)
-        X = self.X
-        if self.is_sparse:
-            sq = np.asarray(X.multiply(X).T @ d, dtype=np.float64).ravel()
-        else:
-            sq = np.zeros(self.n_features)
-            for start in range(0, self.n_samples, _BLOCK_ROWS):
-                stop = min(start + _BLOCK_ROWS, self.n_samples)
-                B = np.asarray(X[start:stop], dtype=np.float64)
-                sq += (B * B).T @ d[start:stop]
+        sq = self._raw_rmatvec(d, square=True)
         self.n_passes += 0.5
         if self.offset is not None:
             xd = self._raw_rmatvec(d)
@@ -123,3 +245,19 @@ class Design:
         if self.scale is not None:
             sq = sq / self.scale**2
         return sq
+
+    def column_block(self, columns: NDArray) -> tuple[NDArray, NDArray, NDArray, NDArray]:
+        """The chosen columns of a sparse X as CSC arrays (indptr, indices, data, σ) for
+        coordinate descent on a working set: a copy of those columns only, never of X."""
+        if not self.is_sparse:
+            raise ValueError("column_block is for sparse designs.")
+        columns = np.asarray(columns, dtype=np.int64)
+        X = self.X
+        if self._format == "csc":
+            sub = X[:, columns]
+        else:
+            sub = sp.csc_matrix(X[:, columns]) if self._format == "csr" else sp.csc_matrix(X)[:, columns]
+        sub = sp.csc_matrix(sub)
+        sigma = np.ones(columns.size) if self.scale is None else self.scale[columns]
+        self.n_passes += 0.5 * (sub.nnz / max(X.nnz, 1)) if self._format == "csc" else 0.5
+        return sub.indptr, sub.indices, sub.data, sigma

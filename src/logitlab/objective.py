@@ -159,6 +159,35 @@ class Objective:
         self._cache_theta, self._cache_z = theta.copy(), z
         return z
 
+    def set_scores(self, theta: NDArray, z: NDArray) -> None:
+        """Tell the objective z = X̃w + b at θ (a solver that updates z along its steps saves a pass)."""
+        self._cache_theta = np.array(theta, dtype=np.float64, copy=True)
+        self._cache_z = z
+
+    def direction_scores(self, v: NDArray) -> NDArray:
+        """X̃·v_w + v_b: how the scores change per unit step along the direction v."""
+        vw, vb = self.split(v)
+        u = self.design.matvec(vw)
+        return u + vb if self.fit_intercept and vb else u
+
+    def value_from_scores(self, theta: NDArray, z: NDArray, smooth: bool = False) -> float:
+        """J(θ) (or its smooth part) given the scores z at θ: no pass over X."""
+        w, _ = self.split(theta)
+        pen = self.penalty.smooth_value(w) if smooth else self.penalty.value(w)
+        return self._data_loss_from_scores(z) + pen
+
+    def slope_from_scores(self, theta: NDArray, z: NDArray, direction: NDArray, u: NDArray) -> float:
+        """d/dt of the smooth part of J at θ along ``direction`` (u = its scores): no pass over X.
+
+        Exact where J's own differences drown in rounding, so line searches can still tell
+        progress at the floating-point floor.
+        """
+        _, derivative = _POINTWISE[self.loss]
+        w, _ = self.split(theta)
+        dw, _ = self.split(direction)
+        r = self.sample_weight * derivative(self.y, z)
+        return float(np.dot(r, u) / self.n_samples + self.penalty.l2 * np.dot(w, dw))
+
     def _data_loss_from_scores(self, z: NDArray) -> float:
         pointwise, _ = _POINTWISE[self.loss]
         return float(np.dot(self.sample_weight, pointwise(self.y, z)) / self.n_samples)
@@ -224,7 +253,11 @@ class Objective:
 
     def hessp(self, theta: NDArray, v: NDArray) -> NDArray:
         """Hessian-vector product H(θ)·v in two passes over X, never forming H."""
-        d = self.curvature_weights(theta)
+        return self.hessp_scores(theta, v)[0]
+
+    def hessp_scores(self, theta: NDArray, v: NDArray, d: NDArray | None = None) -> tuple[NDArray, NDArray]:
+        """(H(θ)·v, X̃·v_w + v_b): the product and the direction's scores it passes through."""
+        d = self.curvature_weights(theta) if d is None else d
         v = np.asarray(v, dtype=np.float64)
         vw, vb = self.split(v)
         u = self.design.matvec(vw)
@@ -232,7 +265,26 @@ class Objective:
             u = u + vb
         du = d * u
         hw = self.design.rmatvec(du) + self.penalty.l2 * vw
-        return np.append(hw, du.sum()) if self.fit_intercept else hw
+        return (np.append(hw, du.sum()) if self.fit_intercept else hw), u
+
+    def newton_model(self, theta: NDArray, stride: int = 1, single: bool = False) -> tuple[float, NDArray, NDArray]:
+        """(f, ∇f, H) of the smooth part at θ with gradient and Hessian in one pass over X.
+
+        ``stride``/``single`` sub-sample or round the Hessian only (see Design.newton_system).
+        """
+        w, _ = self.split(theta)
+        z = self.scores(theta)
+        _, derivative = _POINTWISE[self.loss]
+        r = self.sample_weight * derivative(self.y, z) / self.n_samples
+        d = self.curvature_weights(theta)
+        A, gw = self.design.newton_system(d, r, stride=stride, single=single)
+        f = self._data_loss_from_scores(z) + self.penalty.smooth_value(w)
+        p = self.n_features
+        A[np.arange(p), np.arange(p)] += self.penalty.l2
+        gw = gw + self.penalty.l2 * w
+        if self.fit_intercept:
+            return f, np.append(gw, r.sum()), A
+        return f, gw, np.ascontiguousarray(A[:p, :p])
 
     def kkt_violation(self, theta: NDArray, grad: NDArray | None = None) -> NDArray:
         """Per-parameter distance of 0 from ∂J(θ); all zero exactly at the minimum."""

@@ -1,9 +1,64 @@
-"""Compiled coordinate-descent epochs on the Newton quadratic model (numba, cached on disk)."""
+"""Compiled kernels (numba, cached on disk): sparse products on the stored CSR/CSC arrays
+(both cores, float64 accumulation whatever X's dtype) and coordinate-descent epochs on the
+Newton quadratic model."""
 
 from __future__ import annotations
 
+import numba
 import numpy as np
-from numba import njit
+from numba import njit, prange
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def major_dot(indptr, indices, data, x, out):  # pragma: no cover - compiled
+    """out[i] = Σₖ data[k]·x[indices[k]] over the i-th compressed row (CSR) or column (CSC)."""
+    n = indptr.shape[0] - 1
+    for i in prange(n):
+        s = 0.0
+        for k in range(indptr[i], indptr[i + 1]):
+            s += np.float64(data[k]) * x[indices[k]]
+        out[i] = s
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def major_dot_sq(indptr, indices, data, x, out):  # pragma: no cover - compiled
+    """out[i] = Σₖ data[k]²·x[indices[k]]: weighted squared norms of rows (CSR) / columns (CSC)."""
+    n = indptr.shape[0] - 1
+    for i in prange(n):
+        s = 0.0
+        for k in range(indptr[i], indptr[i + 1]):
+            v = np.float64(data[k])
+            s += v * v * x[indices[k]]
+        out[i] = s
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def _scatter(indptr, indices, data, x, buf, square):  # pragma: no cover - compiled
+    n = indptr.shape[0] - 1
+    n_chunks = buf.shape[0]
+    for c in prange(n_chunks):
+        lo = c * n // n_chunks
+        hi = (c + 1) * n // n_chunks
+        acc = buf[c]
+        for i in range(lo, hi):
+            xi = x[i]
+            if xi == 0.0:
+                continue
+            for k in range(indptr[i], indptr[i + 1]):
+                v = np.float64(data[k])
+                acc[indices[k]] += (v * v if square else v) * xi
+
+
+def scatter_add(indptr, indices, data, x, out, square=False) -> None:
+    """out[j] = Σᵢ Σ_{k in major i, indices[k]=j} data[k]·x[i]: Xᵀr for CSR, X·w for CSC.
+
+    Each thread accumulates its share of the majors into its own row of a small buffer
+    (threads × len(out) floats), summed at the end: no atomics, deterministic.
+    """
+    n_chunks = max(1, min(numba.get_num_threads(), (indptr.shape[0] - 1) // 1024 or 1))
+    buf = np.zeros((n_chunks, out.shape[0]))
+    _scatter(indptr, indices, data, x, buf, square)
+    np.sum(buf, axis=0, out=out)
 
 
 @njit(cache=True)
@@ -57,8 +112,9 @@ def cd_csc(
 ):  # pragma: no cover - compiled
     """Coordinate descent on the Newton model for a CSC X (columns scaled by 1/scale).
 
-    Keeps u = X̃·(v − w) + (vb − b), so each coordinate costs one sparse column. Only the
-    columns in ``working_set`` move; the outer solver checks the KKT conditions of all.
+    Keeps u = X̃·(v − w) + (vb − b), so each coordinate costs one sparse column, and returns
+    it: the line search then needs no pass over X. Only the columns in ``working_set`` move;
+    the outer solver checks the KKT conditions of all.
     """
     m = d.shape[0]
     v = w.copy()
@@ -75,7 +131,7 @@ def cd_csc(
                 continue
             s = 0.0
             for k in range(indptr[j], indptr[j + 1]):
-                s += data[k] * d[indices[k]] * u[indices[k]]
+                s += np.float64(data[k]) * d[indices[k]] * u[indices[k]]
             q = g[j] + s / scale[j] + l2 * (v[j] - w[j])
             old = v[j]
             new = _soft(old - q / a, l1 / a)
@@ -84,7 +140,7 @@ def cd_csc(
                 v[j] = new
                 c = delta / scale[j]
                 for k in range(indptr[j], indptr[j + 1]):
-                    u[indices[k]] += c * data[k]
+                    u[indices[k]] += c * np.float64(data[k])
                 step = abs(delta) * a
                 if step > biggest:
                     biggest = step
@@ -103,4 +159,4 @@ def cd_csc(
                     biggest = step
         if biggest <= tol:
             break
-    return v, vb, epochs
+    return v, vb, u, epochs

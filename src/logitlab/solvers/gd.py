@@ -52,7 +52,6 @@ def gradient_descent(
     rec.record(0, theta, J)
     rises = 0
     rng = np.random.default_rng(random_state)
-    m = obj.n_samples
     batches = None
     if batch_size is not None:
         if batch_size < 1:

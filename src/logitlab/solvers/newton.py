@@ -41,6 +41,41 @@ def _newton_direction(H: NDArray, g: NDArray) -> NDArray:
     return d
 
 
+def line_search_scores(obj: Objective, theta: NDArray, z: NDArray, f0: float, direction: NDArray,
+                       u: NDArray, slope: float, smooth: bool = True, max_halvings: int = 60,
+                       t0: float = 1.0):
+    """Armijo backtracking along θ + t·d using z + t·u (u = X̃·d): no pass over X.
+
+    At J's floating-point floor, where f(θ + t·d) − f(θ) is pure rounding, a step is also
+    accepted when f did not rise beyond rounding and the exact slope along d shrank to at most
+    half its start (convexity then certifies progress toward the line's minimum).
+    Returns (t, f, θ_new, z_new), or t = 0 when no step is acceptable.
+    """
+    t = t0
+    noise = 8 * np.finfo(float).eps * max(abs(f0), 1e-300)
+    for _ in range(max_halvings):
+        cand = theta + t * direction
+        zc = z + t * u
+        f_new = obj.value_from_scores(cand, zc, smooth=smooth)
+        if np.isfinite(f_new):
+            if f_new <= f0 + 1e-4 * t * slope:
+                return t, f_new, cand, zc
+            if smooth and f_new <= f0 + noise:
+                if abs(obj.slope_from_scores(cand, zc, direction, u)) <= 0.5 * abs(slope):
+                    return t, f_new, cand, zc
+        t *= 0.5
+    return 0.0, f0, theta, z
+
+
+def _hessian_plan(obj: Objective) -> tuple[int, bool]:
+    """(stride, float32?) for the next Hessian: rounded to float32 when p is large enough for
+    the syrk to dominate; sub-sampled while far from the optimum (see newton_cholesky)."""
+    m, p = obj.n_samples, obj.n_features
+    single = (not obj.design.is_sparse) and p >= 32
+    stride = max(1, min(8, m // max(50 * p, 2000)))
+    return stride, single
+
+
 def newton_cholesky(
     obj: Objective,
     theta0: NDArray,
@@ -49,15 +84,29 @@ def newton_cholesky(
     callback: Callback | None = None,
     record_path: bool = False,
 ) -> SolverResult:
-    """Minimize the smooth J by damped Newton steps until ‖∇J‖∞ ≤ tol."""
+    """Minimize the smooth J by damped Newton steps until ‖∇J‖∞ ≤ tol.
+
+    Each iteration reads X twice: once for the gradient and the Hessian together (a BLAS
+    syrk on √D·X̃ in row blocks) and once for the scores of the Newton direction, which the
+    Armijo line search then reuses (z + t·u) without touching X again. While the gradient is
+    large the Hessian is formed on every k-th row only (k ≤ 8, at least 50·p rows kept):
+    far from the optimum an approximate curvature gives the same progress at a fraction of
+    the cost; close to it the full Hessian (float32-accumulated for p ≥ 32) restores
+    quadratic convergence.
+    """
     if obj.penalty.l1 > 0:
         raise ValueError("newton-cholesky handles L2 or no penalty; use 'cd' for L1/elastic net.")
     theta = np.array(theta0, dtype=np.float64, copy=True)
     rec = Recorder(callback, record_path)
     status, message, it = "max_iter", "", 0
+    z = obj.scores(theta)
+    stride, single = _hessian_plan(obj)
+    if obj.loss != "log":
+        stride, single = 1, False
     f, g = obj.smooth_value_grad(theta)
     rec.record(0, theta, f)
     kkt = float(np.max(np.abs(g)))
+    kkt0 = kkt
     separable_check = obj.lam == 0 and obj.loss == "log"
     for it in range(1, max_iter + 1):
         if kkt <= tol:
@@ -67,19 +116,27 @@ def newton_cholesky(
             status, it = "separated", it - 1
             message = "the data are linearly separable: with lam=0 the weights grow without bound."
             break
-        H = obj.hessian(theta)
+        _, g, H = obj.newton_model(theta, stride=stride, single=single)  # g again: cache-hot
         d = _newton_direction(H, g)
         slope = float(np.dot(g, d))
         if slope >= 0:  # numerically singular H gave an ascent direction: fall back to −g
             d, slope = -g, -float(np.dot(g, g))
-        t, f_new = armijo(obj.smooth_value, theta, f, d, slope)
+        u = obj.direction_scores(d)
+        t, f_new, theta_new, z_new = line_search_scores(obj, theta, z, f, d, u, slope)
         if t == 0.0:
+            if stride > 1:  # the sampled curvature failed us: retry with the full Hessian
+                stride = 1
+                continue
             # No decrease is representable: we sit at J's floating-point floor.
             status = "converged" if kkt <= max(tol, 1e-3 * np.sqrt(tol)) else "max_iter"
             message = f"line search found no decrease at ‖∇J‖∞={kkt:.3g} (precision floor)."
             it -= 1
             break
-        theta = theta + t * d
+        theta, z = theta_new, z_new
+        obj.set_scores(theta, z)
+        # sub-sample the Hessian only while the step is damped or the gradient is still large
+        if stride > 1 and (t == 1.0 and kkt < 1e-2 * kkt0):
+            stride = 1
         f, g = obj.smooth_value_grad(theta)
         kkt = float(np.max(np.abs(g)))
         rec.record(it, theta, f)

@@ -2,24 +2,29 @@
 
 Each outer iteration builds the Newton quadratic model of the smooth part (data loss + L2)
 and minimizes it plus the L1 term by coordinate descent (glmnet's inner loop), then takes an
-Armijo step on the full J. With few parameters the model is the dense Hessian itself; with
-many sparse features, coordinate descent walks the columns of a CSC X on a working set of
-the nonzero and KKT-violating features.
+Armijo step on the full J along z + t·X̃δ (no extra pass). With few parameters (or dense X)
+the model is the dense Hessian, formed with the gradient in one pass; with many sparse
+features, coordinate descent walks the columns of a working set (the nonzero weights plus the
+worst KKT violators, grown as the support grows, as in skglm/celer/blitz), extracted from X as
+a small CSC block: X itself is never converted or copied.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from ..objective import Objective
-from ._kernels import cd_csc, cd_gram
 from .base import Callback, Recorder, SolverResult
 
 __all__ = ["prox_newton", "GRAM_MAX_PARAMS"]
 
 GRAM_MAX_PARAMS = 2000  # above this a (p+1)² Hessian costs more than walking the columns
+_WS_MIN = 32  # smallest working set
+
+
+def _full_value(obj: Objective, theta: NDArray, z: NDArray) -> float:
+    return obj.value_from_scores(theta, z, smooth=False)
 
 
 def prox_newton(
@@ -32,21 +37,21 @@ def prox_newton(
     max_epochs: int = 1000,
 ) -> SolverResult:
     """Minimize J (any λ, any l1_ratio) until the KKT residual ≤ tol."""
+    from ._kernels import cd_csc, cd_gram  # numba loads only when this solver runs
+
     theta = np.array(theta0, dtype=np.float64, copy=True)
     rec = Recorder(callback, record_path)
     l1, l2 = obj.penalty.l1, obj.penalty.l2
     p = obj.n_features
     use_gram = obj.n_params <= GRAM_MAX_PARAMS or not obj.design.is_sparse
-    X_csc = None
-    if not use_gram:
-        X_csc = obj.design.X if sp.isspmatrix_csc(obj.design.X) else sp.csc_matrix(obj.design.X)
-        scale = obj.design.scale if obj.design.scale is not None else np.ones(p)
-    F = obj.value(theta)
+    z = obj.scores(theta)
+    F = _full_value(obj, theta, z)
     rec.record(0, theta, F)
     _, g = obj.smooth_value_grad(theta)
     kkt = obj.kkt_residual(theta, g)
     status, message, it = "max_iter", "", 0
     separable_check = obj.lam == 0 and obj.loss == "log"
+    ws_size = _WS_MIN
     for it in range(1, max_iter + 1):
         if kkt <= tol:
             status, it = "converged", it - 1
@@ -56,29 +61,46 @@ def prox_newton(
             message = "the data are linearly separable: with lam=0 the weights grow without bound."
             break
         inner_tol = max(0.1 * kkt, 0.01 * tol) * 0.1
+        w, b = obj.split(theta)
         if use_gram:
-            H = obj.hessian(theta)
+            _, g, H = obj.newton_model(theta)
             target, _ = cd_gram(H, g, theta, l1, p, max_epochs, inner_tol)
+            direction = target - theta
+            u = obj.direction_scores(direction)
         else:
-            d = obj.curvature_weights(theta)
-            diag = obj.design.column_sq_norms(d) + l2
-            w, b = obj.split(theta)
+            dcurv = obj.curvature_weights(theta)
             gw = g[:p]
-            ws = np.flatnonzero((w != 0) | (np.abs(gw) > l1)).astype(np.int64)
-            v, vb, _ = cd_csc(
-                X_csc.indptr, X_csc.indices, np.asarray(X_csc.data, dtype=np.float64), scale,
-                d, g, w, b, obj.fit_intercept, l1, l2, diag, float(d.sum()), ws, max_epochs,
+            viol = obj.penalty.kkt_violation(w, gw)
+            support = np.flatnonzero(w != 0)
+            ws_size = max(ws_size, 2 * support.size, _WS_MIN)
+            scores = viol.copy()
+            scores[support] = np.inf  # the support always stays in
+            k = min(p, ws_size)
+            ws = np.sort(np.argpartition(-scores, k - 1)[:k]) if k < p else np.arange(p)
+            ws = ws[(scores[ws] > 0)]
+            indptr, indices, data, sigma = obj.design.column_block(ws)
+            from ._kernels import major_dot_sq
+
+            diag = np.empty(ws.size)
+            major_dot_sq(indptr, indices, data, dcurv, diag)
+            diag = diag / sigma**2 + l2
+            g_ws = np.append(gw[ws], g[-1] if obj.fit_intercept else 0.0)
+            v, vb, u, _ = cd_csc(
+                indptr, indices, data, sigma, dcurv, g_ws, w[ws].copy(), b, obj.fit_intercept,
+                l1, l2, diag, float(dcurv.sum()), np.arange(ws.size, dtype=np.int64), max_epochs,
                 inner_tol,
             )
-            target = obj.join(v, vb)
-        direction = target - theta
-        w, _ = obj.split(theta)
-        v, _ = obj.split(target)
-        decrease = float(np.dot(g, direction)) + l1 * (np.abs(v).sum() - np.abs(w).sum())
-        t, F_new = 1.0, F
+            direction = np.zeros_like(theta)
+            direction[ws] = v - w[ws]
+            if obj.fit_intercept:
+                direction[-1] = vb - b
+        v_new, _ = obj.split(theta + direction)
+        decrease = float(np.dot(g, direction)) + l1 * (np.abs(v_new).sum() - np.abs(w).sum())
+        t = 1.0
         for _ in range(60):
             cand = theta + t * direction
-            F_new = obj.value(cand)
+            zc = z + t * u
+            F_new = _full_value(obj, cand, zc)
             if F_new <= F + 1e-4 * t * min(decrease, 0.0) + 1e-15 * abs(F):
                 break
             t *= 0.5
@@ -87,16 +109,13 @@ def prox_newton(
             message = f"line search found no decrease at KKT residual {kkt:.3g} (precision floor)."
             it -= 1
             break
-        theta = theta + t * direction
-        F = F_new
+        theta, z, F = cand, zc, F_new
+        obj.set_scores(theta, z)
         _, g = obj.smooth_value_grad(theta)
         kkt = obj.kkt_residual(theta, g)
         rec.record(it, theta, F)
         if rec.stopped:
             break
-    else:
-        if kkt <= tol:
-            status = "converged"
     if status == "max_iter" and kkt <= tol:
         status = "converged"
     return rec.result(obj, theta, "cd", status, it, kkt, message)

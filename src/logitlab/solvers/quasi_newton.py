@@ -1,78 +1,199 @@
-"""Smooth solvers for many features, where a (p+1)² Hessian is too big: SciPy's L-BFGS and a
-truncated Newton (Newton-CG on Hessian-vector products), both on the same J."""
+"""Smooth solvers for many features, where a (p+1)² Hessian is too big: a truncated Newton
+(preconditioned CG on exact Hessian-vector products, Armijo) and L-BFGS, both on the same J,
+both tracking the scores z so a line search never reads X, both stopping on ‖∇J‖∞ ≤ tol."""
 
 from __future__ import annotations
 
 import numpy as np
-import scipy.optimize as opt
 from numpy.typing import NDArray
 
 from ..objective import Objective
 from .base import Callback, Recorder, SolverResult
+from .newton import line_search_scores
 
 __all__ = ["lbfgs", "newton_cg"]
 
-
-class _Stop(Exception):
-    pass
+_SEPARATED = "the data are linearly separable: with lam=0 the weights grow without bound."
 
 
-def _run(obj, theta0, tol, max_iter, callback, record_path, method, name):
+def _require_smooth(obj: Objective, name: str) -> None:
     if obj.penalty.l1 > 0:
         raise ValueError(f"{name} handles L2 or no penalty; use 'cd' for L1/elastic net.")
-    rec = Recorder(callback, record_path)
-    theta0 = np.array(theta0, dtype=np.float64, copy=True)
-    rec.record(0, theta0, obj.smooth_value(theta0))
-    state = {"it": 0, "theta": theta0, "separated": False}
-
-    def on_iteration(xk):
-        state["it"] += 1
-        state["theta"] = np.array(xk, copy=True)
-        rec.record(state["it"], xk, obj.smooth_value(xk))
-        if obj.kkt_residual(xk) <= tol:
-            raise _Stop
-        if obj.lam == 0 and obj.loss == "log" and obj.separates(xk):
-            state["separated"] = True
-            raise _Stop
-        if rec.stopped:
-            raise _Stop
-
-    options = {"maxiter": max_iter}
-    kwargs = {}
-    if method == "L-BFGS-B":
-        options.update(gtol=tol, ftol=0.0, maxcor=30, maxls=50)
-    else:
-        options.update(xtol=1e-30)
-        kwargs["hessp"] = obj.hessp
-    try:
-        res = opt.minimize(
-            obj.smooth_value_grad, theta0, jac=True, method=method,
-            callback=on_iteration, options=options, **kwargs,
-        )
-        theta = res.x
-    except _Stop:
-        theta = state["theta"]
-    kkt = obj.kkt_residual(theta)
-    if state["separated"]:
-        status = "separated"
-        message = "the data are linearly separable: with lam=0 the weights grow without bound."
-    else:
-        status = "converged" if kkt <= tol else "max_iter"
-        message = ""
-    return rec.result(obj, theta, name, status, state["it"], kkt, message)
 
 
-def lbfgs(
-    obj: Objective, theta0: NDArray, tol: float = 1e-8, max_iter: int = 1000,
-    callback: Callback | None = None, record_path: bool = False,
-) -> SolverResult:
-    """Limited-memory BFGS (SciPy) on the smooth J; stops when ‖∇J‖∞ ≤ tol."""
-    return _run(obj, theta0, tol, max_iter, callback, record_path, "L-BFGS-B", "lbfgs")
+def _pcg(obj: Objective, theta: NDArray, g: NDArray, dcurv: NDArray, precond: NDArray,
+         rtol: float, max_cg: int) -> tuple[NDArray, NDArray, int]:
+    """Approximately solve H·δ = −g by CG preconditioned with diag(H); also returns X̃·δ.
+
+    Every Hessian product passes through u = X̃·p, and δ = Σ αₖpₖ, so X̃·δ = Σ αₖuₖ comes
+    for free: the line search that follows reads X not at all.
+    """
+    n = g.shape[0]
+    delta = np.zeros(n)
+    xdelta = np.zeros(obj.n_samples)
+    r = -g
+    s = r / precond
+    p = s.copy()
+    rs = float(np.dot(r, s))
+    g_norm = float(np.linalg.norm(g))
+    k = 0
+    for k in range(1, max_cg + 1):
+        Hp, up = obj.hessp_scores(theta, p, dcurv)
+        curv = float(np.dot(p, Hp))
+        if curv <= 0 or not np.isfinite(curv):  # flat or numerically negative: stop here
+            if k == 1:
+                delta, xdelta = s.copy(), obj.direction_scores(s)
+            break
+        alpha = rs / curv
+        delta += alpha * p
+        xdelta += alpha * up
+        r -= alpha * Hp
+        if np.linalg.norm(r) <= rtol * g_norm:
+            break
+        s = r / precond
+        rs_new = float(np.dot(r, s))
+        p = s + (rs_new / rs) * p
+        rs = rs_new
+    return delta, xdelta, k
 
 
 def newton_cg(
     obj: Objective, theta0: NDArray, tol: float = 1e-8, max_iter: int = 200,
-    callback: Callback | None = None, record_path: bool = False,
+    callback: Callback | None = None, record_path: bool = False, max_cg: int = 250,
 ) -> SolverResult:
-    """Truncated Newton: CG on exact Hessian-vector products, never forming the Hessian."""
-    return _run(obj, theta0, tol, max_iter, callback, record_path, "Newton-CG", "newton-cg")
+    """Truncated Newton: preconditioned CG on exact Hessian-vector products, never forming H.
+
+    The inner CG stops at relative residual η = min(½, √(‖g‖/‖g₀‖)) (Eisenstat–Walker-like
+    forcing: loose far away, tight near the optimum, so convergence is superlinear) and is
+    preconditioned by the Hessian's diagonal (one more pass: Σᵢ dᵢx̃ᵢⱼ²). Armijo backtracking
+    on the scores z + t·X̃δ, which CG already produced.
+    """
+    _require_smooth(obj, "newton-cg")
+    theta = np.array(theta0, dtype=np.float64, copy=True)
+    rec = Recorder(callback, record_path)
+    z = obj.scores(theta)
+    f, g = obj.smooth_value_grad(theta)
+    rec.record(0, theta, f)
+    kkt = float(np.max(np.abs(g)))
+    g0 = max(float(np.linalg.norm(g)), 1e-300)
+    status, message, it, floor_hits = "max_iter", "", 0, 0
+    separable_check = obj.lam == 0 and obj.loss == "log"
+    l2 = obj.penalty.l2
+    for it in range(1, max_iter + 1):
+        if kkt <= tol:
+            status, it = "converged", it - 1
+            break
+        if separable_check and obj.separates(theta):
+            status, it = "separated", it - 1
+            message = _SEPARATED
+            break
+        dcurv = obj.curvature_weights(theta)
+        diag = obj.design.column_sq_norms(dcurv) + l2
+        if obj.fit_intercept:
+            diag = np.append(diag, dcurv.sum())
+        diag = np.maximum(diag, 1e-12 * max(float(diag.max()), 1e-300))
+        eta = min(0.5, np.sqrt(float(np.linalg.norm(g)) / g0))
+        delta, u, _ = _pcg(obj, theta, g, dcurv, diag, eta, max_cg)
+        slope = float(np.dot(g, delta))
+        if slope >= 0:
+            delta = -g / diag
+            u = obj.direction_scores(delta)
+            slope = float(np.dot(g, delta))
+        t, f_new, theta_new, z_new = line_search_scores(obj, theta, z, f, delta, u, slope)
+        if t == 0.0:
+            status = "converged" if kkt <= max(tol, 1e-3 * np.sqrt(tol)) else "max_iter"
+            message = f"line search found no decrease at ‖∇J‖∞={kkt:.3g} (precision floor)."
+            it -= 1
+            floor_hits += 1
+            break
+        theta, z = theta_new, z_new
+        obj.set_scores(theta, z)
+        f, g = obj.smooth_value_grad(theta)
+        kkt = float(np.max(np.abs(g)))
+        rec.record(it, theta, f)
+        if rec.stopped:
+            break
+    if status == "max_iter" and kkt <= tol:
+        status = "converged"
+    return rec.result(obj, theta, "newton-cg", status, it, kkt, message)
+
+
+def lbfgs(
+    obj: Objective, theta0: NDArray, tol: float = 1e-8, max_iter: int = 1000,
+    callback: Callback | None = None, record_path: bool = False, memory: int = 10,
+) -> SolverResult:
+    """Limited-memory BFGS on the smooth J; stops when ‖∇J‖∞ ≤ tol.
+
+    One X̃·d and one X̃ᵀr per iteration: the backtracking line search runs on z + t·X̃d, and
+    at J's rounding floor it falls back on the exact slope (see ``line_search_scores``), so
+    it converges to tolerances where a value-only line search gives up. Curvature pairs with
+    sᵀy ≤ 0 (rounding) are skipped; a failed line search clears the memory and retries once
+    along −∇J before declaring the precision floor.
+    """
+    _require_smooth(obj, "lbfgs")
+    theta = np.array(theta0, dtype=np.float64, copy=True)
+    rec = Recorder(callback, record_path)
+    z = obj.scores(theta)
+    f, g = obj.smooth_value_grad(theta)
+    rec.record(0, theta, f)
+    kkt = float(np.max(np.abs(g)))
+    S: list[NDArray] = []
+    Y: list[NDArray] = []
+    status, message, it = "max_iter", "", 0
+    separable_check = obj.lam == 0 and obj.loss == "log"
+    for it in range(1, max_iter + 1):
+        if kkt <= tol:
+            status, it = "converged", it - 1
+            break
+        if separable_check and obj.separates(theta):
+            status, it, message = "separated", it - 1, _SEPARATED
+            break
+        # two-loop recursion
+        q = g.copy()
+        alphas = []
+        for s_, y_ in zip(reversed(S), reversed(Y), strict=False):
+            rho = 1.0 / float(np.dot(y_, s_))
+            a = rho * float(np.dot(s_, q))
+            q -= a * y_
+            alphas.append((rho, a))
+        if S:
+            q *= float(np.dot(S[-1], Y[-1]) / np.dot(Y[-1], Y[-1]))
+        else:
+            q *= min(1.0, 1.0 / max(float(np.linalg.norm(g)), 1e-300))
+        for (s_, y_), (rho, a) in zip(zip(S, Y, strict=False), reversed(alphas), strict=False):
+            b_ = rho * float(np.dot(y_, q))
+            q += (a - b_) * s_
+        d = -q
+        slope = float(np.dot(g, d))
+        if slope >= 0:
+            S.clear(), Y.clear()
+            d, slope = -g, -float(np.dot(g, g))
+        u = obj.direction_scores(d)
+        t, f_new, theta_new, z_new = line_search_scores(obj, theta, z, f, d, u, slope)
+        if t == 0.0 and S:
+            S.clear(), Y.clear()
+            d = -g * min(1.0, 1.0 / max(float(np.linalg.norm(g)), 1e-300))
+            slope = float(np.dot(g, d))
+            u = obj.direction_scores(d)
+            t, f_new, theta_new, z_new = line_search_scores(obj, theta, z, f, d, u, slope)
+        if t == 0.0:
+            status = "converged" if kkt <= max(tol, 1e-3 * np.sqrt(tol)) else "max_iter"
+            message = f"line search found no decrease at ‖∇J‖∞={kkt:.3g} (precision floor)."
+            it -= 1
+            break
+        obj.set_scores(theta_new, z_new)
+        f_new, g_new = obj.smooth_value_grad(theta_new)
+        s_vec, y_vec = theta_new - theta, g_new - g
+        if float(np.dot(s_vec, y_vec)) > 1e-12 * float(np.dot(y_vec, y_vec)) and np.dot(y_vec, y_vec) > 0:
+            S.append(s_vec)
+            Y.append(y_vec)
+            if len(S) > memory:
+                S.pop(0), Y.pop(0)
+        theta, z, f, g = theta_new, z_new, f_new, g_new
+        kkt = float(np.max(np.abs(g)))
+        rec.record(it, theta, f)
+        if rec.stopped:
+            break
+    if status == "max_iter" and kkt <= tol:
+        status = "converged"
+    return rec.result(obj, theta, "lbfgs", status, it, kkt, message)

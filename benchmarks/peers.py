@@ -1,0 +1,175 @@
+"""Solver adapters: logitlab's solvers and the peers', each fitting the same J.
+
+Every adapter maps logitlab's J(w, b) = (1/m)Σℓ + (λ/m)(a‖w‖₁ + (1−a)/2‖w‖²) to the peer's
+parametrization (scikit-learn: C = 1/λ; glum, skglm: alpha = λ/m; statsmodels: λ = 0 only),
+runs it at one of its own tolerances, and returns θ = (w, b). Peers that penalize the
+intercept (liblinear) solve a different problem and are left out.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from .problems import Problem
+
+__all__ = ["Adapter", "adapters_for"]
+
+
+@dataclass
+class Adapter:
+    """A named solver: ``fit(problem, tol) -> θ`` and the tolerances to sweep (loose → tight)."""
+
+    name: str
+    library: str
+    fit: Callable[[Problem, float], NDArray]
+    tols: list[float]
+
+    @property
+    def is_logitlab(self) -> bool:
+        return self.library == "logitlab"
+
+
+def _theta(coef, intercept) -> NDArray:
+    return np.append(np.asarray(coef, dtype=np.float64).ravel(), float(np.ravel(intercept)[0]))
+
+
+# -- logitlab --------------------------------------------------------------------------------
+def _logitlab(solver: str):
+    def fit(P: Problem, tol: float) -> NDArray:
+        from logitlab import LogisticRegression
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = LogisticRegression(lam=P.lam, l1_ratio=P.l1_ratio, solver=solver, tol=tol,
+                                       max_iter=10_000 if solver == "lbfgs" else None)
+            model.fit(P.X, P.y, P.sample_weight)
+        return _theta(model.coef_, model.intercept_)
+
+    return fit
+
+
+_LL_TOLS = [1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8]
+
+
+# -- scikit-learn ----------------------------------------------------------------------------
+def _sklearn(solver: str):
+    def fit(P: Problem, tol: float) -> NDArray:
+        from sklearn.linear_model import LogisticRegression
+
+        C = np.inf if P.lam == 0 else 1.0 / P.lam
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = LogisticRegression(C=C, l1_ratio=P.l1_ratio if P.lam > 0 else 0.0, solver=solver,
+                                       tol=tol, max_iter=100_000)
+            model.fit(P.X, P.y, sample_weight=P.sample_weight)
+        return _theta(model.coef_, model.intercept_)
+
+    return fit
+
+
+# -- glum ------------------------------------------------------------------------------------
+def _glum(solver: str):
+    def fit(P: Problem, tol: float) -> NDArray:
+        from glum import GeneralizedLinearRegressor
+
+        sw = np.ones(P.X.shape[0]) if P.sample_weight is None else P.sample_weight
+        alpha = P.lam / sw.sum()  # glum divides the loss by Σs, logitlab by m
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = GeneralizedLinearRegressor(
+                family="binomial", alpha=alpha, l1_ratio=P.l1_ratio, solver=solver,
+                gradient_tol=tol, max_iter=1000, fit_intercept=True, copy_X=False,
+            )
+            model.fit(P.X, P.y, sample_weight=P.sample_weight)
+        return _theta(model.coef_, model.intercept_)
+
+    return fit
+
+
+# -- skglm -----------------------------------------------------------------------------------
+def _skglm(solver: str):
+    def fit(P: Problem, tol: float) -> NDArray:
+        from skglm import GeneralizedLinearEstimator
+        from skglm.datafits import Logistic
+        from skglm.penalties import L1, L2, L1_plus_L2
+        from skglm.solvers import LBFGS, ProxNewton
+
+        m = P.X.shape[0]
+        alpha = P.lam / m
+        if P.l1_ratio == 1:
+            pen = L1(alpha)
+        elif P.l1_ratio == 0:
+            pen = L2(alpha)
+        else:
+            pen = L1_plus_L2(alpha, P.l1_ratio)
+        if solver == "ProxNewton":
+            sol = ProxNewton(tol=tol, max_iter=200, fit_intercept=True)
+        else:
+            sol = LBFGS(tol=tol, max_iter=10_000)
+        X = P.X if not sp.issparse(P.X) else sp.csc_matrix(P.X)  # skglm needs CSC
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = GeneralizedLinearEstimator(Logistic(), pen, sol)
+            model.fit(X, 2 * P.y - 1)
+        intercept = getattr(model, "intercept_", 0.0)
+        return _theta(model.coef_, intercept)
+
+    return fit
+
+
+# -- statsmodels -----------------------------------------------------------------------------
+def _statsmodels(method: str):
+    def fit(P: Problem, tol: float) -> NDArray:
+        import statsmodels.api as sm
+
+        X = np.column_stack([P.X, np.ones(P.X.shape[0])])  # statsmodels needs the constant column
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = sm.Logit(P.y, X).fit(method=method, disp=0, maxiter=1000,
+                                       **({"tol": tol} if method == "newton" else {"gtol": tol}))
+        return np.asarray(res.params, dtype=np.float64)
+
+    return fit
+
+
+def adapters_for(P: Problem, include: set[str] | None = None) -> list[Adapter]:
+    """Every applicable solver for this problem (logitlab's first, "auto" as the default)."""
+    kind, sparse = P.kind, P.is_sparse
+    smooth = kind in ("l2", "unpenalized")
+    out: list[Adapter] = [Adapter("logitlab auto", "logitlab", _logitlab("auto"), _LL_TOLS)]
+    if smooth:
+        if not sparse or P.X.shape[1] <= 2000:
+            out.append(Adapter("logitlab newton-cholesky", "logitlab", _logitlab("newton-cholesky"), _LL_TOLS))
+        out.append(Adapter("logitlab newton-cg", "logitlab", _logitlab("newton-cg"), _LL_TOLS))
+        out.append(Adapter("logitlab lbfgs", "logitlab", _logitlab("lbfgs"), _LL_TOLS))
+    out.append(Adapter("logitlab cd", "logitlab", _logitlab("cd"), _LL_TOLS))
+    sk_tols = [1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-8]
+    if smooth:
+        sk = ["lbfgs", "newton-cg", "sag", "saga"]
+        if not sparse or P.X.shape[1] <= 2000:
+            sk.insert(2, "newton-cholesky")
+    else:
+        sk = ["saga"]
+    out += [Adapter(f"sklearn {s}", "scikit-learn", _sklearn(s), sk_tols) for s in sk]
+    glum_tols = [1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8]
+    gl = ["irls-cd"] if not smooth else ["irls-cd", "irls-ls", "lbfgs"]
+    if sparse and smooth:
+        gl = ["irls-cd", "lbfgs"]  # irls-ls forms a dense p × p Hessian
+    out += [Adapter(f"glum {s}", "glum", _glum(s), glum_tols) for s in gl]
+    sg_tols = [1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-8]
+    if kind in ("l1", "enet"):
+        out.append(Adapter("skglm ProxNewton", "skglm", _skglm("ProxNewton"), sg_tols))
+    elif kind == "l2":
+        out.append(Adapter("skglm LBFGS", "skglm", _skglm("LBFGS"), sg_tols))
+    if kind == "unpenalized" and not sparse:
+        out.append(Adapter("statsmodels newton", "statsmodels", _statsmodels("newton"), [1e-4, 1e-6, 1e-8, 1e-10]))
+        out.append(Adapter("statsmodels lbfgs", "statsmodels", _statsmodels("lbfgs"), [1e-4, 1e-6, 1e-8]))
+    if include:
+        out = [a for a in out if a.name in include or a.library in include or a.name == "logitlab auto"]
+    return out

@@ -1,0 +1,160 @@
+"""The benchmark problems: seeded generators of the kinds in issue 5, plus a shipped real data set.
+
+* dense: correlated Gaussian features (an AR(1) covariance, ρ = 0.5, between neighbours) and a
+  non-separable signal: true weights with a few large and many small entries, scaled so the
+  Bayes error is about 15 %; labels drawn from the logistic model itself.
+* tf-idf: bag-of-words rows, word ranks from a Zipf law (exponent 1.1) over the vocabulary,
+  about 50 distinct words per document (0.1 % dense for 50,000 words), tf-idf weighted and
+  L2-normalized per row like scikit-learn's TfidfVectorizer; labels from a sparse logistic
+  model on 2 % of the words.
+* breast_cancer: scikit-learn's bundled data, standardized, L2 λ = 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+__all__ = ["Problem", "PROBLEMS", "make_problems", "make_problem"]
+
+
+@dataclass
+class Problem:
+    """One benchmark problem: data, and the objective's λ and l1_ratio (J as in logitlab)."""
+
+    name: str
+    X: NDArray | sp.spmatrix
+    y: NDArray
+    lam: float
+    l1_ratio: float
+    description: str
+    sample_weight: NDArray | None = None
+    info: dict = field(default_factory=dict)
+
+    @property
+    def is_sparse(self) -> bool:
+        return sp.issparse(self.X)
+
+    @property
+    def kind(self) -> str:
+        if self.lam == 0:
+            return "unpenalized"
+        if self.l1_ratio == 0:
+            return "l2"
+        return "l1" if self.l1_ratio == 1 else "enet"
+
+    @property
+    def x_bytes(self) -> int:
+        X = self.X
+        if sp.issparse(X):
+            return int(X.data.nbytes + X.indices.nbytes + X.indptr.nbytes)
+        return int(X.nbytes)
+
+
+def dense_data(m: int, p: int, seed: int, n_signal: int | None = None, rho: float = 0.5,
+               dtype=np.float64) -> tuple[NDArray, NDArray]:
+    """Correlated Gaussian X (AR(1), ρ) and labels from a logistic model (≈15 % Bayes error)."""
+    rng = np.random.default_rng(seed)
+    X = np.empty((m, p), dtype=dtype)
+    prev = rng.standard_normal(m)
+    X[:, 0] = prev
+    s = np.sqrt(1 - rho**2)
+    for j in range(1, p):
+        prev = rho * prev + s * rng.standard_normal(m)
+        X[:, j] = prev
+    k = p if n_signal is None else n_signal
+    w = np.zeros(p)
+    idx = rng.choice(p, k, replace=False)
+    w[idx] = rng.standard_normal(k) * np.where(rng.random(k) < 0.2, 1.0, 0.2)
+    z = X @ w
+    z *= 2.0 / max(z.std(), 1e-12)
+    z += 0.3
+    y = (rng.random(m) < 1 / (1 + np.exp(-z))).astype(np.float64)
+    return X, y
+
+
+def tfidf_data(m: int, vocab: int, words_per_doc: int, seed: int) -> tuple[sp.csr_matrix, NDArray]:
+    """Bag-of-words tf-idf rows (Zipf word ranks), L2-normalized, as CSR; labels from a
+    sparse logistic model."""
+    rng = np.random.default_rng(seed)
+    ranks = np.arange(1, vocab + 1, dtype=np.float64)
+    prob = ranks**-1.1
+    prob /= prob.sum()
+    lengths = rng.poisson(words_per_doc * 1.3, m) + 1  # tokens; repeats shrink the distinct count
+    rows = np.repeat(np.arange(m), lengths)
+    cols = rng.choice(vocab, size=rows.size, p=prob)
+    counts = sp.csr_matrix((np.ones(rows.size), (rows, cols)), shape=(m, vocab))
+    counts.sum_duplicates()
+    df = np.bincount(counts.indices, minlength=vocab)
+    idf = np.log((1 + m) / (1 + df)) + 1
+    X = counts.multiply(idf[None, :]).tocsr()
+    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+    X = sp.csr_matrix(sp.diags(1 / np.maximum(norms, 1e-12)) @ X)
+    X.sort_indices()
+    w = np.zeros(vocab)
+    k = max(1, vocab // 50)
+    idx = rng.choice(min(vocab, 10 * k), k, replace=False)
+    w[idx] = rng.standard_normal(k) * 8
+    z = X @ w
+    z = 2.0 * (z - z.mean()) / max(z.std(), 1e-12)
+    y = (rng.random(m) < 1 / (1 + np.exp(-z))).astype(np.float64)
+    return X, y
+
+
+def _lam_for_fraction(X, y, l1_ratio: float, fraction: float) -> float:
+    """λ at ``fraction`` of λ_max, the smallest λ that gives w = 0 (for L1/elastic net)."""
+    m = X.shape[0]
+    r = (y - y.mean()) / m
+    g = np.abs(np.asarray(X.T @ r).ravel()).max()
+    return float(fraction * g * m / l1_ratio)
+
+
+def make_problem(name: str, scale: float = 1.0, seed: int = 0) -> Problem:
+    """One named problem; ``scale`` < 1 shrinks the number of rows (and the vocabulary)."""
+    def rows(n: int) -> int:
+        return max(200, int(n * scale))
+
+    if name == "dense_l2":
+        X, y = dense_data(rows(200_000), 100, seed)
+        return Problem(name, X, y, 1.0, 0.0, f"dense {X.shape[0]:,} × {X.shape[1]}, L2 λ=1")
+    if name == "tall_l2":
+        X, y = dense_data(rows(1_000_000), 20, seed + 1)
+        return Problem(name, X, y, 1.0, 0.0, f"tall dense {X.shape[0]:,} × {X.shape[1]}, L2 λ=1")
+    if name in ("tfidf_l1", "tfidf_l2"):
+        m = rows(100_000)
+        vocab = max(500, int(50_000 * scale))
+        X, y = tfidf_data(m, vocab, 50, seed + 2)
+        dens = X.nnz / (X.shape[0] * X.shape[1])
+        if name == "tfidf_l2":
+            return Problem(name, X, y, 1.0, 0.0,
+                           f"sparse tf-idf {m:,} × {vocab:,} ({100 * dens:.2g} % dense), L2 λ=1")
+        lam = _lam_for_fraction(X, y, 1.0, 0.05)
+        return Problem(name, X, y, lam, 1.0,
+                       f"sparse tf-idf {m:,} × {vocab:,} ({100 * dens:.2g} % dense), L1 λ=0.05·λmax")
+    if name == "dense_unpen":
+        X, y = dense_data(rows(100_000), 50, seed + 3)
+        return Problem(name, X, y, 0.0, 0.0, f"dense {X.shape[0]:,} × {X.shape[1]}, unpenalized")
+    if name == "dense_enet":
+        X, y = dense_data(rows(200_000), 100, seed + 4, n_signal=30)
+        lam = _lam_for_fraction(X, y, 0.5, 0.02)
+        return Problem(name, X, y, lam, 0.5,
+                       f"dense {X.shape[0]:,} × {X.shape[1]}, elastic net a=0.5 λ=0.02·λmax")
+    if name == "breast_cancer":
+        from sklearn.datasets import load_breast_cancer
+
+        X, y = load_breast_cancer(return_X_y=True)
+        X = (X - X.mean(0)) / X.std(0)
+        return Problem(name, np.ascontiguousarray(X), y.astype(np.float64), 1.0, 0.0,
+                       "breast cancer (scikit-learn) 569 × 30 standardized, L2 λ=1")
+    raise ValueError(f"unknown problem {name!r}; choose from {PROBLEMS}")
+
+
+PROBLEMS = ["dense_l2", "tall_l2", "tfidf_l1", "tfidf_l2", "dense_unpen", "dense_enet", "breast_cancer"]
+
+
+def make_problems(names: list[str] | None = None, scale: float = 1.0, seed: int = 0) -> list[Problem]:
+    """The named problems (default: all) at the given row scale."""
+    return [make_problem(n, scale, seed) for n in (names or PROBLEMS)]

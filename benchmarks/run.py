@@ -1,0 +1,197 @@
+"""Run problems × adapters × tolerances and collect time, suboptimality, KKT, passes, memory.
+
+Timing discipline (the machine is shared): a warm-up run per solver absorbs compilation and
+caches, every point is the median of several runs, and logitlab and its peers are always
+timed in the same process and the same minutes, so their ratio is what to read.
+"""
+
+from __future__ import annotations
+
+import gc
+import platform
+import time
+import tracemalloc
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from .peers import Adapter, adapters_for
+from .problems import Problem, make_problems
+
+__all__ = ["Run", "run_benchmark", "reference", "TARGET"]
+
+TARGET = 1e-6  # relative suboptimality of the headline
+
+
+@dataclass
+class Run:
+    """One (problem, solver, tolerance) point."""
+
+    problem: str
+    solver: str
+    library: str
+    tol: float
+    seconds: float
+    subopt: float
+    kkt: float
+    passes: float
+    peak_mb: float | None = None
+    peak_frac: float | None = None
+    error: str = ""
+
+
+def _objective(P: Problem):
+    from logitlab.objective import Objective
+
+    return Objective(P.X, P.y, P.sample_weight, lam=P.lam, l1_ratio=P.l1_ratio)
+
+
+def reference(P: Problem) -> tuple[float, float, np.ndarray]:
+    """J* by a very tight logitlab solve, with its KKT residual as the certificate."""
+    from logitlab.solvers import SOLVERS, choose_solver
+
+    obj = _objective(P)
+    name = choose_solver(obj.n_params, P.is_sparse, obj.penalty.l1 > 0)
+    fn, _, _ = SOLVERS[name]
+    res = fn(obj, obj.initial_theta(), tol=1e-12, max_iter=500)
+    theta = res.theta
+    if name == "newton-cg" or obj.penalty.l1 > 0:  # polish: a second tight solve from the answer
+        res2 = fn(obj, theta, tol=1e-13, max_iter=500)
+        if obj.value(res2.theta) <= obj.value(theta):
+            theta = res2.theta
+    return obj.value(theta), obj.kkt_residual(theta), theta
+
+
+def pass_seconds(P: Problem, repeats: int = 7) -> float:
+    """Median time of one X·w plus one Xᵀ·r (NumPy/SciPy): the unit of "passes"."""
+    rng = np.random.default_rng(0)
+    w = rng.standard_normal(P.X.shape[1]).astype(P.X.dtype)
+    r = rng.standard_normal(P.X.shape[0]).astype(P.X.dtype)
+    ts = []
+    for _ in range(repeats + 1):
+        t = time.perf_counter()
+        P.X @ w
+        P.X.T @ r
+        ts.append(time.perf_counter() - t)
+    return float(np.median(ts[1:]))
+
+
+def _timed(ad: Adapter, P: Problem, tol: float) -> tuple[float, np.ndarray]:
+    gc.collect()
+    t = time.perf_counter()
+    theta = ad.fit(P, tol)
+    return time.perf_counter() - t, theta
+
+
+def _peak(ad: Adapter, P: Problem, tol: float) -> float:
+    """Peak bytes allocated during a fit (tracemalloc: NumPy buffers included; memory that
+    compiled code mallocs itself, e.g. inside BLAS or numba, is not seen)."""
+    gc.collect()
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    try:
+        ad.fit(P, tol)
+        peak = tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+    return float(peak)
+
+
+def run_problem(P: Problem, repeats: int = 3, budget: float = 30.0, include: set[str] | None = None,
+                log=print) -> dict:
+    """All adapters on one problem; returns the problem's record with every run."""
+    obj = _objective(P)
+    t0 = time.perf_counter()
+    J_star, kkt_star, _ = reference(P)
+    log(f"[{P.name}] {P.description}: J* = {J_star:.12g} (KKT {kkt_star:.1e}, "
+        f"{time.perf_counter() - t0:.1f} s)")
+    t_pass = pass_seconds(P)
+    runs: list[Run] = []
+    for ad in adapters_for(P, include):
+        try:
+            _timed(ad, P, ad.tols[0])  # warm-up: compilation, caches, imports
+        except Exception as exc:  # a peer that cannot run this problem is reported, not fatal
+            runs.append(Run(P.name, ad.name, ad.library, ad.tols[0], np.nan, np.nan, np.nan, np.nan,
+                            error=f"{type(exc).__name__}: {exc}"[:200]))
+            log(f"  {ad.name:28s} failed: {runs[-1].error}")
+            continue
+        for tol in ad.tols:
+            times, theta = [], None
+            for k in range(repeats):
+                s, theta = _timed(ad, P, tol)
+                times.append(s)
+                if s > budget / 4 and k >= 0:
+                    break
+            sec = float(np.median(times))
+            J = obj.value(theta)
+            sub = (J - J_star) / abs(J_star)
+            kkt = obj.kkt_residual(theta)
+            runs.append(Run(P.name, ad.name, ad.library, tol, sec, sub, kkt, sec / t_pass))
+            log(f"  {ad.name:28s} tol={tol:<7.0e} {sec:8.3f} s  subopt={sub:9.2e}  KKT={kkt:8.1e}  "
+                f"passes={sec / t_pass:6.1f}")
+            if sub <= 1e-10 or sec > budget:
+                break
+        # peak memory of the cheapest run that reached the target
+        ok = [r for r in runs if r.solver == ad.name and r.subopt <= TARGET and not r.error]
+        if ok:
+            best = min(ok, key=lambda r: r.seconds)
+            try:
+                best.peak_mb = _peak(ad, P, best.tol) / 2**20
+                best.peak_frac = best.peak_mb * 2**20 / P.x_bytes
+            except Exception:  # pragma: no cover - memory is informative only
+                pass
+    return {
+        "name": P.name, "description": P.description, "J_star": J_star, "kkt_star": kkt_star,
+        "pass_seconds": t_pass, "x_mb": P.x_bytes / 2**20, "shape": list(P.X.shape),
+        "sparse": bool(sp.issparse(P.X)), "runs": [asdict(r) for r in runs],
+    }
+
+
+def headline(record: dict) -> dict:
+    """Time to ≤ 1e-6 per solver; logitlab's default against the fastest peer."""
+    best: dict[str, dict] = {}
+    for r in record["runs"]:
+        if r["error"] or not (r["subopt"] <= TARGET):
+            continue
+        if r["solver"] not in best or r["seconds"] < best[r["solver"]]["seconds"]:
+            best[r["solver"]] = r
+    peers = {k: v for k, v in best.items() if v["library"] != "logitlab"}
+    ours = best.get("logitlab auto")
+    fastest = min(peers.values(), key=lambda r: r["seconds"]) if peers else None
+    ratio = ours["seconds"] / fastest["seconds"] if ours and fastest else float("nan")
+    return {"best": best, "ours": ours, "fastest_peer": fastest, "ratio": ratio}
+
+
+def machine() -> str:
+    """A one-line description of where the numbers came from."""
+    import os
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return (f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"load average at start {load:.1f}")
+
+
+def run_benchmark(names: list[str] | None = None, scale: float = 1.0, repeats: int = 3,
+                  budget: float = 30.0, include: set[str] | None = None, log=print) -> dict:
+    """Run the benchmark; returns {machine, records, headlines}."""
+    start = time.perf_counter()
+    mach = machine()
+    records = []
+    for P in make_problems(names, scale):
+        rec = run_problem(P, repeats=repeats, budget=budget, include=include, log=log)
+        rec["headline"] = headline(rec)
+        records.append(rec)
+        del P
+        gc.collect()
+    return {"machine": mach, "scale": scale, "repeats": repeats, "records": records,
+            "seconds": time.perf_counter() - start, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
