@@ -214,3 +214,12 @@ def test_profile_likelihood_intervals_by_statsmodels_offsets():
         assert row["lr_chi2"] == pytest.approx(2 * (llf - dropped.llf), rel=1e-6)
     np.testing.assert_allclose(s.table["or_ci_upper_0.95"], np.exp(s.table["ci_upper_0.95"]))
     assert "profile-likelihood" in str(s)
+
+
+def test_standardize_without_intercept_keeps_the_model():
+    """With fit_intercept=False, standardize only scales (centering would add a hidden intercept)."""
+    X, y = _spector()
+    a = LogisticRegression(lam=0, fit_intercept=False, standardize=True, tol=1e-10).fit(X, y)
+    b = LogisticRegression(lam=0, fit_intercept=False, tol=1e-10).fit(X, y)
+    np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-6)
+    np.testing.assert_allclose(a.summary().table["std_err"], b.summary().table["std_err"], rtol=1e-6)

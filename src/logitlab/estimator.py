@@ -195,7 +195,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         else:
             mean = np.asarray(X.mean(axis=0, dtype=np.float64))
             std = np.asarray(X.std(axis=0, dtype=np.float64))
-            offset = mean
+            offset = mean if self.fit_intercept else None  # centering implies an intercept
         std = np.where(std > 0, std, 1.0)
         return offset, std
 
