@@ -1,0 +1,309 @@
+"""Reading tables (CSV, Parquet) and turning them into the numbers a model needs.
+
+Everything a user can get wrong about a data file is checked here and reported as a
+:class:`DataError` whose message is one line saying what is wrong and what to do; the CLI turns
+it into exit status 2. The encoding (which columns, numeric or one-hot, the label mapping) is a
+plain JSON-able dict, saved inside the model file so prediction encodes new data identically.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+__all__ = [
+    "DataError",
+    "read_table",
+    "Encoding",
+    "Labels",
+    "fit_encoding",
+    "fit_labels",
+    "encode_features",
+    "encode_labels",
+    "MAX_CATEGORIES",
+]
+
+#: default cap on the distinct values of a text column that is one-hot encoded
+MAX_CATEGORIES = 50
+
+PARQUET_SUFFIXES = {".parquet", ".pq", ".parq"}
+
+
+class DataError(ValueError):
+    """Bad input from the user: the message is one line, says what is wrong and what to do."""
+
+
+def _shown(values: Any, limit: int = 5) -> str:
+    vals = list(values)
+    out = ", ".join(repr(v) for v in vals[:limit])
+    return out + (f", … ({len(vals)} in all)" if len(vals) > limit else "")
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """A CSV or Parquet file as a DataFrame (read with pyarrow); Parquet by suffix or magic bytes."""
+    p = Path(path)
+    if not p.exists():
+        raise DataError(f"{p}: no such file; check the path.")
+    if p.is_dir():
+        raise DataError(f"{p} is a directory; give a CSV or Parquet file.")
+    try:
+        with p.open("rb") as fh:
+            head = fh.read(4)
+    except OSError as exc:
+        raise DataError(f"{p}: cannot read the file ({exc.strerror or exc}); check its permissions.") from None
+    if p.stat().st_size == 0:
+        raise DataError(f"{p} is empty; it needs a header row and at least one data row.")
+    is_parquet = p.suffix.lower() in PARQUET_SUFFIXES or head == b"PAR1"
+    try:
+        if is_parquet:
+            import pyarrow.parquet as pq
+
+            table = pq.read_table(p)
+        else:
+            import pyarrow.csv as pacsv
+
+            table = pacsv.read_csv(p)
+    except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, UnicodeDecodeError…
+        kind = "Parquet" if is_parquet else "CSV"
+        detail = " ".join(str(exc).split())[:200]
+        raise DataError(f"{p}: not a readable {kind} file ({detail}).") from None
+    frame = table.to_pandas()
+    if frame.shape[1] == 0:
+        raise DataError(f"{p} has no columns; it needs a header row naming them.")
+    if frame.shape[0] == 0:
+        raise DataError(f"{p} has a header but no data rows.")
+    frame.columns = [str(c) for c in frame.columns]
+    dup = frame.columns[frame.columns.duplicated()].tolist()
+    if dup:
+        raise DataError(f"{p}: column names repeat ({_shown(dup)}); give every column its own name.")
+    return frame
+
+
+def _json_value(v: Any) -> Any:
+    """A label as a plain JSON value (numpy scalars → Python)."""
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v
+
+
+@dataclass
+class Labels:
+    """The two labels of the target: ``negative`` ↦ 0 and ``positive`` ↦ 1."""
+
+    target: str
+    negative: Any
+    positive: Any
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"target": self.target, "negative": self.negative, "positive": self.positive,
+                "mapping": {str(self.negative): 0, str(self.positive): 1}}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Labels:
+        return cls(str(d["target"]), d["negative"], d["positive"])
+
+
+def fit_labels(frame: pd.DataFrame, target: str, positive: str | None = None) -> Labels:
+    """The label mapping for ``target``: the larger label is positive unless ``positive`` names one."""
+    if target not in frame.columns:
+        raise DataError(
+            f"target column {target!r} is not in the data; columns are: {_shown(frame.columns, 12)}."
+        )
+    col = frame[target]
+    n_missing = int(col.isna().sum())
+    if n_missing:
+        first = int(np.flatnonzero(col.isna().to_numpy())[0]) + 1
+        raise DataError(
+            f"target column {target!r} has {n_missing} missing value(s) (first at data row {first}); "
+            "every row needs a label: drop those rows or fill them."
+        )
+    values = pd.unique(col)
+    if len(values) != 2:
+        raise DataError(
+            f"target column {target!r} must hold exactly two distinct values; it has {len(values)} "
+            f"({_shown(sorted(values, key=str))}). Pick a two-valued column or merge the labels into two."
+        )
+    try:
+        neg, pos = sorted(values)
+    except TypeError:
+        neg, pos = sorted(values, key=str)
+    neg, pos = _json_value(neg), _json_value(pos)
+    if positive is not None:
+        if str(positive) == str(pos):
+            pass
+        elif str(positive) == str(neg):
+            neg, pos = pos, neg
+        else:
+            raise DataError(
+                f"--positive {positive!r} is not a value of {target!r}; its values are {neg!r} and {pos!r}."
+            )
+    return Labels(target, neg, pos)
+
+
+def encode_labels(frame: pd.DataFrame, labels: Labels) -> NDArray:
+    """y as 0/1 floats under the saved mapping; labels outside it are an error naming them."""
+    if labels.target not in frame.columns:
+        raise DataError(
+            f"target column {labels.target!r} is not in the data; columns are: {_shown(frame.columns, 12)}."
+        )
+    col = frame[labels.target]
+    if col.isna().any():
+        raise DataError(f"target column {labels.target!r} has missing values; every row needs a label.")
+    as_str = col.map(lambda v: str(_json_value(v))).to_numpy()
+    pos, neg = str(labels.positive), str(labels.negative)
+    unknown = sorted(set(as_str) - {pos, neg})
+    if unknown:
+        raise DataError(
+            f"target column {labels.target!r} holds labels the model does not know ({_shown(unknown)}); "
+            f"it was trained on {labels.negative!r} and {labels.positive!r}."
+        )
+    return (as_str == pos).astype(np.float64)
+
+
+def _kind(series: pd.Series) -> str:
+    dt = series.dtype
+    if pd.api.types.is_bool_dtype(dt) or pd.api.types.is_numeric_dtype(dt):
+        return "numeric"
+    if pd.api.types.is_datetime64_any_dtype(dt) or pd.api.types.is_timedelta64_dtype(dt):
+        return "datetime"
+    return "categorical"
+
+
+@dataclass
+class Encoding:
+    """How input columns become model features: numeric columns as they are, text columns
+    one-hot against a reference level (the first in sorted order), named ``column=value``."""
+
+    columns: list[dict[str, Any]]
+
+    @property
+    def feature_names(self) -> list[str]:
+        names: list[str] = []
+        for c in self.columns:
+            if c["kind"] == "numeric":
+                names.append(c["name"])
+            else:
+                names.extend(f"{c['name']}={v}" for v in c["categories"][1:])
+        return names
+
+    @property
+    def input_columns(self) -> list[str]:
+        return [c["name"] for c in self.columns]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"columns": self.columns, "feature_names": self.feature_names}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Encoding:
+        return cls([dict(c) for c in d["columns"]])
+
+
+def fit_encoding(
+    frame: pd.DataFrame, target: str, drop: list[str] | None = None,
+    max_categories: int = MAX_CATEGORIES,
+) -> Encoding:
+    """Decide each feature column's encoding from the training data (every column but the target)."""
+    drop = list(drop or [])
+    missing = [c for c in drop if c not in frame.columns]
+    if missing:
+        raise DataError(f"--drop names columns that are not in the data: {_shown(missing)}.")
+    cols: list[dict[str, Any]] = []
+    for name in frame.columns:
+        if name == target or name in drop:
+            continue
+        s = frame[name]
+        kind = _kind(s)
+        if kind == "datetime":
+            raise DataError(
+                f"column {name!r} holds dates/times, which the model cannot use as they are; "
+                f"convert it to numbers or leave it out with --drop {name!r}."
+            )
+        if kind == "categorical":
+            if s.isna().any():
+                _missing_error(name, s)
+            cats = sorted({str(v) for v in s.to_numpy()})
+            if len(cats) > max_categories:
+                raise DataError(
+                    f"column {name!r} is not numeric and has {len(cats)} distinct values, too many to "
+                    f"one-hot encode (limit --max-categories {max_categories}); convert it to numbers, "
+                    f"leave it out with --drop {name!r}, or raise the limit."
+                )
+            if len(cats) < 2:
+                continue  # a constant text column carries no information
+            cols.append({"name": name, "kind": "categorical", "categories": cats,
+                         "reference": cats[0]})
+        else:
+            cols.append({"name": name, "kind": "numeric"})
+    if not cols:
+        raise DataError(
+            f"no feature columns are left besides the target {target!r}; the data needs at least one."
+        )
+    return Encoding(cols)
+
+
+def _missing_error(name: str, s: pd.Series) -> None:
+    bad = np.flatnonzero(s.isna().to_numpy())
+    raise DataError(
+        f"column {name!r} has {bad.size} missing value(s) (first at data row {bad[0] + 1}); "
+        f"fill or drop those rows, or leave the column out with --drop {name!r}."
+    )
+
+
+def encode_features(frame: pd.DataFrame, encoding: Encoding) -> NDArray:
+    """The float64 design matrix for ``frame`` under ``encoding``; columns matched by name."""
+    missing = [c for c in encoding.input_columns if c not in frame.columns]
+    if missing:
+        raise DataError(
+            f"the data lacks feature column(s) the model needs: {_shown(missing)}; "
+            "columns are matched by name, in any order."
+        )
+    blocks: list[NDArray] = []
+    for c in encoding.columns:
+        name, s = c["name"], frame[c["name"]]
+        if c["kind"] == "numeric":
+            if _kind(s) != "numeric":
+                bad = [v for v in s.dropna().to_numpy() if not _is_number(v)][:3]
+                raise DataError(
+                    f"column {name!r} must be numeric but holds text such as {_shown(bad)}; "
+                    "fix those values or leave the column out of the file."
+                )
+            v = s.to_numpy(dtype=np.float64, na_value=np.nan)
+            if not np.all(np.isfinite(v)):
+                nan, inf = np.isnan(v), np.isinf(v)
+                first = int(np.flatnonzero(~np.isfinite(v))[0]) + 1
+                what = " and ".join(
+                    part for part, n in (("NaN/missing", nan.sum()), ("infinite", inf.sum())) if n
+                )
+                raise DataError(
+                    f"column {name!r} has {int((~np.isfinite(v)).sum())} {what} value(s) "
+                    f"(first at data row {first}); fill or drop those rows before training or predicting."
+                )
+            blocks.append(v[:, None])
+        else:
+            if s.isna().any():
+                _missing_error(name, s)
+            vals = np.array([str(v) for v in s.to_numpy()], dtype=object)
+            cats = c["categories"]
+            unseen = sorted(set(vals) - set(cats))
+            if unseen:
+                raise DataError(
+                    f"column {name!r} has values the model never saw in training ({_shown(unseen)}); "
+                    f"known values: {_shown(cats)}."
+                )
+            blocks.append(np.column_stack([(vals == v).astype(np.float64) for v in cats[1:]]))
+    return np.ascontiguousarray(np.hstack(blocks))
+
+
+def _is_number(v: Any) -> bool:
+    try:
+        float(v)
+    except (TypeError, ValueError):
+        return False
+    return True

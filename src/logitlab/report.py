@@ -1,0 +1,241 @@
+"""The training report: one self-contained HTML file that works offline.
+
+plotly.js is inlined from the installed plotly package (never fetched from a network); every
+figure comes from :mod:`logitlab.plots`, every number from the core.
+"""
+
+from __future__ import annotations
+
+import html
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+import plotly.io as pio
+from numpy.typing import NDArray
+
+from . import __version__
+from . import plots as P
+from .objective import Objective
+from .solvers import gradient_descent
+
+__all__ = ["ReportInput", "FIGURES", "build_figures", "render_report", "plotly_js"]
+
+#: figure id → section heading, in report order
+FIGURES = {
+    "learning-curve": "Learning curve",
+    "sigmoid": "The sigmoid and the examples",
+    "cost-contour": "Cost landscape: contour map",
+    "cost-surface": "Cost landscape: 3D surface",
+    "loss-vs-mse": "Log-loss vs MSE on the sigmoid",
+    "roc": "ROC curve",
+    "pr": "Precision-recall curve",
+    "calibration": "Calibration",
+    "confusion": "Confusion matrix",
+    "threshold": "Precision, recall and F1 against the threshold",
+    "coefficients": "Coefficients",
+    "largest-loss": "Largest-loss examples",
+}
+
+
+@dataclass
+class ReportInput:
+    """What the report shows: a fitted estimator (its training objective and result), the data
+    parts with their scores, the threshold and how it was chosen."""
+
+    model: Any  # fitted logitlab.LogisticRegression
+    feature_names: list[str]
+    labels: tuple[Any, Any]
+    y_train: NDArray
+    z_train: NDArray
+    rows_train: NDArray
+    X_train: NDArray
+    y_test: NDArray
+    z_test: NDArray
+    rows_test: NDArray
+    X_test: NDArray
+    threshold: float
+    metrics: dict[str, dict[str, float]]
+    source: str
+    target: str
+    cost_fp: float | None = None
+    cost_fn: float | None = None
+    learning_rate: float = 0.1
+    landscape_axes: list[int] | None = None
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+def plotly_js() -> str:
+    """plotly.min.js from the installed plotly package."""
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs()
+
+
+def _gd_history(obj: Objective, learning_rate: float, tol: float, max_iter: int = 500) -> tuple[list[float], str]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = gradient_descent(obj, obj.initial_theta(), learning_rate=learning_rate, tol=tol,
+                               max_iter=max_iter)
+    return res.history, res.status
+
+
+def build_figures(r: ReportInput) -> dict[str, go.Figure]:
+    """Every figure of the report, keyed by the ids in :data:`FIGURES`."""
+    m = r.model
+    obj: Objective = m._fit_objective
+    theta = np.asarray(m.result_.theta, dtype=np.float64)
+    std = " (standardized units)" if m.standardize else ""
+    figs: dict[str, go.Figure] = {}
+
+    runs: dict[str, Any] = {f"{m.solver_} (the fit)": m.history_}
+    if m.solver_ != "gd":
+        hist, status = _gd_history(obj, r.learning_rate, m.tol)
+        runs[f"gradient descent, α = {r.learning_rate:g} ({status})"] = hist
+    figs["learning-curve"] = P.learning_curve_figure(runs, J_min=float(m.objective_["J"]))
+
+    z_all = np.r_[r.z_train, r.z_test]
+    y_all = np.r_[r.y_train, r.y_test]
+    split = np.r_[np.zeros(r.z_train.size, bool), np.ones(r.z_test.size, bool)]
+    figs["sigmoid"] = P.sigmoid_figure(z_all, y_all, r.labels, r.threshold,
+                                       split=split if r.z_test.size else None)
+
+    axes = r.landscape_axes or P.default_axes(obj, theta)
+    ls = P.landscape(obj, theta, axes, r.feature_names)
+    start = np.array([ls.x[int(0.1 * (ls.x.size - 1))], ls.y[int(0.9 * (ls.y.size - 1))]])
+    path, path_J, rate, status = P.slice_gradient_descent(obj, theta, axes, start)
+    label = f"gradient descent from a start point (α = {rate:.3g}, {len(path) - 1} steps, {status})"
+    note = "" if obj.n_params <= 2 else ", other parameters at θ*"
+    figs["cost-contour"] = P.contour_figure(ls, path, title=f"J over {ls.names[0]} and {ls.names[1]}{std}{note}")
+    figs["cost-contour"].data[1].name = label
+    figs["cost-surface"] = P.surface_figure(ls, path, path_J, title=f"J as a surface{std}{note} (drag to rotate)")
+    wide = P.landscape(obj, theta, axes, r.feature_names, n=41, widen=3.0)
+    mse_obj = Objective(obj.design, obj.y, obj.sample_weight, lam=obj.lam, l1_ratio=obj.l1_ratio,
+                        fit_intercept=obj.fit_intercept, loss="mse")
+    mse = P.landscape(mse_obj, theta, axes, r.feature_names, n=41, widen=3.0)
+    figs["loss-vs-mse"] = P.loss_comparison_figure(wide, mse)
+
+    sets = {"train": (r.y_train, _p(r.z_train))}
+    if r.z_test.size:
+        sets = {"held-out": (r.y_test, _p(r.z_test)), **sets}
+    figs["roc"] = P.roc_figure(sets)
+    figs["pr"] = P.pr_figure(sets)
+    figs["calibration"] = P.calibration_figure(sets)
+    part, (y_eval, p_eval) = next(iter(sets.items()))
+    figs["confusion"] = P.confusion_figure(y_eval, p_eval, r.threshold, r.labels, part=part)
+    figs["threshold"] = P.threshold_figure(y_eval, p_eval, r.threshold, r.cost_fp, r.cost_fn, part=part)
+
+    w, _ = obj.split(theta)
+    figs["coefficients"] = P.coefficients_figure(r.feature_names, w, unit=std)
+
+    coef = m.coef_.ravel()
+    top = np.argsort(-np.abs(w), kind="stable")[:5]
+    X_all = np.vstack([r.X_train, r.X_test]) if r.X_test.size else r.X_train
+    features = {r.feature_names[j]: X_all[:, j] for j in top if coef[j] != 0}
+    parts = np.where(split, "held-out", "train")
+    figs["largest-loss"] = P.largest_loss_figure(y_all, z_all, r.labels, np.r_[r.rows_train, r.rows_test],
+                                                 parts, features)
+    return figs
+
+
+def _p(z: NDArray) -> NDArray:
+    from .loss import sigmoid
+
+    return sigmoid(z)
+
+
+_CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#222;background:#fafafa}
+header{background:#1f3a5f;color:#fff;padding:18px 32px}
+header h1{margin:0 0 4px 0;font-size:24px} header p{margin:0;opacity:.85}
+main{max-width:1200px;margin:0 auto;padding:16px 32px}
+nav{margin:12px 0;font-size:14px} nav a{margin-right:12px;color:#1f3a5f}
+section{background:#fff;border:1px solid #e3e3e3;border-radius:6px;margin:18px 0;padding:12px 18px}
+h2{font-size:18px;margin:6px 0 8px 0} p.note{color:#555;font-size:14px;margin:4px 0 8px 0}
+table.kv{border-collapse:collapse;font-size:14px;margin:6px 0}
+table.kv td,table.kv th{border-bottom:1px solid #eee;padding:4px 10px;text-align:right}
+table.kv td:first-child,table.kv th:first-child{text-align:left}
+code{background:#f2f2f2;padding:1px 4px;border-radius:3px}
+"""
+
+_NOTES = {
+    "learning-curve": "J per iteration of the solver that fit the model; when that is not gradient descent, "
+                      "plain gradient descent from the same start is shown beside it. Right: the gap to the "
+                      "minimum on a log scale (a straight line is linear convergence).",
+    "sigmoid": "Each example sits on σ(z) at its score z. Points far on the wrong side of the threshold are "
+               "the confident mistakes.",
+    "cost-contour": "J over two parameters. The white path is gradient descent from a start point; the star is "
+                    "the optimum found by the fit.",
+    "cost-surface": "The same cost as a surface: a single convex bowl for the log-loss.",
+    "loss-vs-mse": "Over a wider range of the same two parameters: the log-loss stays a convex bowl, while the "
+                   "squared error of the sigmoid flattens into plateaus where its gradient vanishes.",
+    "roc": "True-positive rate against false-positive rate over all thresholds.",
+    "pr": "Precision against recall; more informative than ROC when positives are rare.",
+    "calibration": "Do predicted probabilities mean what they say? Points on the diagonal do.",
+    "confusion": "Counts at the chosen threshold, with row percentages.",
+    "threshold": "How the threshold trades precision for recall; the chosen threshold is marked.",
+    "coefficients": "The fitted weights; exact zeros (from an L1 penalty) are marked.",
+    "largest-loss": "The examples the model gets most confidently wrong: worth a look for label errors.",
+}
+
+
+def _kv_table(rows: list[tuple[str, str]]) -> str:
+    return "<table class='kv'>" + "".join(
+        f"<tr><td>{html.escape(k)}</td><td>{html.escape(v)}</td></tr>" for k, v in rows) + "</table>"
+
+
+def _metrics_table(metrics: dict[str, dict[str, float]]) -> str:
+    keys = ["log_loss", "accuracy", "precision", "recall", "f1", "roc_auc", "average_precision", "brier", "n"]
+    parts = list(metrics)
+    head = "<tr><th>metric</th>" + "".join(f"<th>{html.escape(p)}</th>" for p in parts) + "</tr>"
+    body = ""
+    for k in keys:
+        cells = ""
+        for p in parts:
+            v = metrics[p].get(k, float("nan"))
+            cells += f"<td>{int(v)}</td>" if k == "n" else f"<td>{v:.4f}</td>"
+        body += f"<tr><td>{k}</td>{cells}</tr>"
+    return f"<table class='kv'>{head}{body}</table>"
+
+
+def render_report(r: ReportInput, figures: dict[str, go.Figure] | None = None) -> str:
+    """The report as one HTML string (plotly.js inlined; no network address is fetched)."""
+    figs = build_figures(r) if figures is None else figures
+    m = r.model
+    o = m.objective_
+    info = [
+        ("data", r.source), ("target", f"{r.target}: {r.labels[1]!r} = 1 (positive), {r.labels[0]!r} = 0"),
+        ("examples", f"{r.y_train.size} train, {r.y_test.size} held-out"),
+        ("features", str(len(r.feature_names))),
+        ("λ (lam)", f"{o['lam']:g}"), ("l1_ratio", f"{o['l1_ratio']:g}"),
+        ("standardized", str(bool(m.standardize))),
+        ("solver", f"{m.solver_}: {int(m.n_iter_[0])} iterations, {m.status_}, KKT residual {o['kkt_residual']:.2g}"),
+        ("J at the solution", f"{o['J']:.6g} = data loss {o['data_loss']:.6g} + penalty {o['penalty']:.6g}"),
+        ("threshold", f"{r.threshold:.4g}" + (f" (minimizes {r.cost_fp:g}·FP + {r.cost_fn:g}·FN on the train part)"
+                                              if r.cost_fp is not None else "")),
+        *[(k, str(v)) for k, v in r.info.items()],
+    ]
+    sections = []
+    for fid, heading in FIGURES.items():
+        div = pio.to_html(figs[fid], full_html=False, include_plotlyjs=False, div_id=f"fig-{fid}",
+                          config={"displaylogo": False, "responsive": True, "showSendToCloud": False,
+                                  "plotlyServerURL": "", "topojsonURL": ""})
+        sections.append(f"<section id='{fid}'><h2>{html.escape(heading)}</h2>"
+                        f"<p class='note'>{html.escape(_NOTES[fid])}</p>{div}</section>")
+    nav = " ".join(f"<a href='#{fid}'>{html.escape(h)}</a>" for fid, h in FIGURES.items())
+    formula = html.escape(o["formula"])
+    js = plotly_js().replace("</script", "<\\/script")
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>logitlab report: {html.escape(r.source)}</title><style>{_CSS}</style>"
+        f"<script type='text/javascript'>{js}</script></head><body>"
+        f"<header><h1>logitlab report</h1><p>{html.escape(r.source)} → {html.escape(r.target)} · "
+        f"logitlab {__version__}</p></header><main>"
+        f"<section id='summary'><h2>Summary</h2>{_kv_table(info)}"
+        f"<p class='note'>Objective: <code>{formula}</code></p>"
+        f"<h2>Metrics</h2>{_metrics_table(r.metrics)}</section>"
+        f"<nav>{nav}</nav>{''.join(sections)}</main></body></html>\n"
+    )
