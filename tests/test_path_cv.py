@@ -242,3 +242,18 @@ def test_path_deviance_matches_statsmodels_llf(bc10):
     llf = sm.Logit(y, sm.add_constant(X)).loglike(np.r_[path.intercepts[i], path.coefs[i]])
     assert path.deviance[i] == pytest.approx(-2 * llf, rel=1e-10)
     assert np.all(np.diff(path.deviance) <= 1e-9)  # less penalty, better fit
+
+
+def test_class_weight_matches_scikit_learn(bc10):
+    X, y = bc10
+    folds = list(StratifiedKFold(4, shuffle=True, random_state=2).split(X, y))
+    lams = np.geomspace(100.0, 0.05, 12)
+    ours = LogisticRegressionCV(lams=lams, cv=folds, tol=1e-10, class_weight="balanced").fit(X, y)
+    from sklearn.linear_model import LogisticRegressionCV as SkCV
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sk = SkCV(Cs=1 / lams, cv=folds, scoring="neg_log_loss", tol=1e-10, max_iter=10_000,
+                  class_weight="balanced").fit(X, y)
+    assert ours.lam_ == pytest.approx(1 / sk.C_[0])
+    np.testing.assert_allclose(ours.coef_, sk.coef_, rtol=1e-4, atol=1e-6)

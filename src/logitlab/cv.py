@@ -21,6 +21,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import StratifiedKFold
+from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from . import metrics
@@ -74,6 +75,8 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
         is better.
     cost_fp, cost_fn : the costs for ``scoring="expected_cost"``.
     rule : "best" or "1se" (the largest λ within one standard error of the best).
+    class_weight : None, "balanced" or {label: weight}, applied to training (not to the
+        held-out scores, as in scikit-learn).
     refit : refit at the chosen λ on all the data (needed for predict).
     Other parameters are passed to the refit :class:`LogisticRegression`.
 
@@ -105,6 +108,7 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
         threshold: float = 0.5,
         random_state: int | None = 0,
         screening: bool = True,
+        class_weight: dict | str | None = None,
     ) -> None:
         self.lams = lams
         self.n_lams = n_lams
@@ -124,6 +128,7 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
         self.threshold = threshold
         self.random_state = random_state
         self.screening = screening
+        self.class_weight = class_weight
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -163,8 +168,12 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
                 raise ValueError("sample_weight must be ≥ 0; found negative weights.")
             if not np.any(sample_weight > 0):
                 raise ValueError("every sample weight is 0; at least one example must count.")
-        X_arr, _, sw, design_all = _prepare(X_checked, y_checked, sample_weight,
-                                            self.standardize)
+        fit_weight = sample_weight
+        if self.class_weight is not None:  # training only; held-out scores use sample_weight
+            cw = compute_sample_weight(self.class_weight, y_checked)
+            fit_weight = cw if sample_weight is None else sample_weight * cw
+        X_arr, _, sw, design_all = _prepare(X_checked, y_checked, fit_weight, self.standardize)
+        score_w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         l1_ratio = float(self.l1_ratio)
         if self.lams is None:
             grid, _ = default_grid(
@@ -188,7 +197,7 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
             coefs, intercepts = _to_original(thetas, design, self.fit_intercept)
             Xte = X_arr[test]
             Z = np.asarray(Xte @ coefs.T) + intercepts  # (n_test, n_lams)
-            swte = None if sw is None else sw[test]
+            swte = None if score_w is None else score_w[test]
             for i in range(grid.size):
                 scores[f, i] = cv_score(self.scoring, y01[test], Z[:, i], swte,
                                         float(self.cost_fp), float(self.cost_fn))
@@ -220,6 +229,7 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
                 lam=self.lam_, l1_ratio=l1_ratio, solver=self.solver, tol=self.tol,
                 max_iter=self.max_iter, fit_intercept=self.fit_intercept,
                 standardize=self.standardize, threshold=self.threshold,
+                class_weight=self.class_weight,
             )
             est.fit(X, y, sample_weight=sample_weight)
             self.best_estimator_ = est
