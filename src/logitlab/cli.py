@@ -281,7 +281,7 @@ def train(
     lam: str = typer.Option("1.0", "--lam", help="Regularization strength λ ≥ 0 (C = 1/λ), or 'auto' for 5-fold CV."),
     l1_ratio: float = typer.Option(0.0, "--l1-ratio", help="0 = L2 (ridge), 1 = L1 (lasso), between = elastic net."),
     solver: str = typer.Option("auto", "--solver", help="auto, newton-cholesky, newton-cg, lbfgs, cd or gd."),
-    learning_rate: float = typer.Option(0.1, "--learning-rate", help="Step α for gradient descent (also the report's GD)."),
+    learning_rate: float = typer.Option(0.1, "--learning-rate", help="Gradient-descent step α (also the report's)."),
     max_iter: int | None = typer.Option(None, "--max-iter", help="Iteration cap (default: the solver's own)."),
     tol: float = typer.Option(1e-6, "--tol", help="Stop when the KKT residual (gradient norm) is below this."),
     standardize: bool = typer.Option(True, "--standardize/--no-standardize",
@@ -289,7 +289,7 @@ def train(
     class_weight: str | None = typer.Option(None, "--class-weight", help="'balanced' to weight the classes equally."),
     test_size: float = typer.Option(0.25, "--test-size", help="Fraction held out for evaluation (0 = none)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the held-out split."),
-    threshold: float | None = typer.Option(None, "--threshold", help="Threshold on P(positive) (default 0.5)."),
+    threshold: float | None = typer.Option(None, "--threshold", help="Threshold on P(positive), default 0.5."),
     cost_fp: float | None = typer.Option(None, "--cost-fp", help="Cost of a false positive (choose threshold by cost)."),
     cost_fn: float | None = typer.Option(None, "--cost-fn", help="Cost of a false negative (choose threshold by cost)."),
     positive: str | None = typer.Option(None, "--positive", help="Target value to treat as positive (1)."),
@@ -530,8 +530,13 @@ def version() -> None:
 
 
 def main() -> None:
-    """Entry point for ``python -m logitlab``: no arguments trains on the default data set."""
-    app(args=sys.argv[1:] or ["train"], prog_name="logitlab")
+    """Entry point for ``python -m logitlab``: without a command it trains (on the default data set
+    when no file is given), so ``python -m logitlab`` alone gives a model and a report."""
+    args = sys.argv[1:]
+    commands = {c.name or c.callback.__name__ for c in app.registered_commands}
+    if not args or (args[0] not in commands and args[0] not in ("-h", "--help")):
+        args = ["train", *args]
+    app(args=args, prog_name="logitlab")
 
 
 __all__ = ["app", "main"]

@@ -177,7 +177,7 @@ def slice_gradient_descent(
     s0 = np.asarray(start, dtype=np.float64)[perm]
     if learning_rate is None:
         top = float(np.linalg.eigvalsh(sobj.hessian(theta[order]))[-1]) if objective.loss == "log" else 1.0
-        rates = [1.0 / max(top, 1e-12) / 2**k for k in range(10)]
+        rates = [0.5 / max(top, 1e-12) / 2**k for k in range(10)]
     else:
         rates = [learning_rate]
     with warnings.catch_warnings():
@@ -218,6 +218,7 @@ def contour_figure(ls: Landscape, path: NDArray | None = None, title: str | None
                                      "line": {"width": 1, "color": "black"}}))
     fig.update_xaxes(title=ls.names[0])
     fig.update_yaxes(title=ls.names[1])
+    fig.update_layout(legend={"orientation": "h", "y": -0.18})
     return _layout(fig, title or f"Cost landscape J({ls.names[0]}, {ls.names[1]}), other parameters at θ*",
                    height=520)
 

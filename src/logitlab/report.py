@@ -23,6 +23,9 @@ from .solvers import gradient_descent
 
 __all__ = ["ReportInput", "FIGURES", "build_figures", "render_report", "plotly_js"]
 
+#: how much wider than the contour map the log-loss/MSE comparison looks (plateaus need room)
+WIDEN = 8.0
+
 #: figure id → section heading, in report order
 FIGURES = {
     "learning-curve": "Learning curve",
@@ -111,10 +114,10 @@ def build_figures(r: ReportInput) -> dict[str, go.Figure]:
     figs["cost-contour"] = P.contour_figure(ls, path, title=f"J over {ls.names[0]} and {ls.names[1]}{std}{note}")
     figs["cost-contour"].data[1].name = label
     figs["cost-surface"] = P.surface_figure(ls, path, path_J, title=f"J as a surface{std}{note} (drag to rotate)")
-    wide = P.landscape(obj, theta, axes, r.feature_names, n=41, widen=3.0)
+    wide = P.landscape(obj, theta, axes, r.feature_names, n=41, widen=WIDEN)
     mse_obj = Objective(obj.design, obj.y, obj.sample_weight, lam=obj.lam, l1_ratio=obj.l1_ratio,
                         fit_intercept=obj.fit_intercept, loss="mse")
-    mse = P.landscape(mse_obj, theta, axes, r.feature_names, n=41, widen=3.0)
+    mse = P.landscape(mse_obj, theta, axes, r.feature_names, n=41, widen=WIDEN)
     figs["loss-vs-mse"] = P.loss_comparison_figure(wide, mse)
 
     sets = {"train": (r.y_train, _p(r.z_train))}
