@@ -279,7 +279,7 @@ def encode_features(frame: pd.DataFrame, encoding: Encoding) -> NDArray:
                 nan, inf = np.isnan(v), np.isinf(v)
                 first = int(np.flatnonzero(~np.isfinite(v))[0]) + 1
                 what = " and ".join(
-                    part for part, n in (("NaN/missing", nan.sum()), ("infinite", inf.sum())) if n
+                    part for part, n in (("missing (NaN)", nan.sum()), ("infinite", inf.sum())) if n
                 )
                 raise DataError(
                     f"column {name!r} has {int((~np.isfinite(v)).sum())} {what} value(s) "
