@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -290,13 +291,13 @@ def train(
     test_size: float = typer.Option(0.25, "--test-size", help="Fraction held out for evaluation (0 = none)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the held-out split."),
     threshold: float | None = typer.Option(None, "--threshold", help="Threshold on P(positive), default 0.5."),
-    cost_fp: float | None = typer.Option(None, "--cost-fp", help="Cost of a false positive (choose threshold by cost)."),
-    cost_fn: float | None = typer.Option(None, "--cost-fn", help="Cost of a false negative (choose threshold by cost)."),
+    cost_fp: float | None = typer.Option(None, "--cost-fp", help="Cost of a false positive (sets the threshold)."),
+    cost_fn: float | None = typer.Option(None, "--cost-fn", help="Cost of a false negative (sets the threshold)."),
     positive: str | None = typer.Option(None, "--positive", help="Target value to treat as positive (1)."),
     drop: list[str] = typer.Option([], "--drop", help="Column to leave out (repeatable), e.g. an ID."),
     max_categories: int = typer.Option(50, "--max-categories", help="Most distinct values a text column may have."),
-    landscape: str | None = typer.Option(None, "--landscape",
-                                         help="Two parameters for the cost landscape, e.g. 'b,age' (default: b and the strongest weight)."),
+    landscape: str | None = typer.Option(
+        None, "--landscape", help="Two parameters for the cost landscape, e.g. 'b,age' (default: b and the largest weight)."),
     summary: bool = typer.Option(False, "--summary", help="Also print the statistical summary (SE, z, p, CI)."),
     report: bool = typer.Option(True, "--report/--no-report", help="Write report.html."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only where the files went."),
@@ -333,8 +334,10 @@ def train(
         params["lam"] = lam_value
         axes = _landscape_axes(landscape, names, True)
 
-        model = _fit(X[tr], y[tr], params, show_progress=not quiet)
-        z_tr, z_te = model.decision_function(X[tr]), model.decision_function(X[te]) if te.size else np.empty(0)
+        frame_X = pd.DataFrame(X, columns=names, copy=False)  # so the model knows its feature names
+        model = _fit(frame_X.iloc[tr], y[tr], params, show_progress=not quiet)
+        z_tr = model.decision_function(frame_X.iloc[tr])
+        z_te = model.decision_function(frame_X.iloc[te]) if te.size else np.empty(0)
         from .loss import sigmoid
 
         p_tr, p_te = sigmoid(z_tr), sigmoid(z_te)
@@ -456,8 +459,6 @@ def predict(
         if id_column is not None and id_column not in frame.columns:
             raise UsageError(f"--id column {id_column!r} is not in the data.")
         p = saved.predict_proba_frame(frame)
-        import pandas as pd
-
         result = pd.DataFrame({"probability": p, "prediction": saved.predict_labels(p, threshold)})
         if id_column is not None:
             result.insert(0, id_column, frame[id_column].to_numpy())
