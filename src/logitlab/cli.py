@@ -297,7 +297,7 @@ def train(
     drop: list[str] = typer.Option([], "--drop", help="Column to leave out (repeatable), e.g. an ID."),
     max_categories: int = typer.Option(50, "--max-categories", help="Most distinct values a text column may have."),
     landscape: str | None = typer.Option(
-        None, "--landscape", help="Two parameters for the cost landscape, e.g. 'b,age' (default: b and the largest weight)."),
+        None, "--landscape", help="Two parameters for the cost landscape, e.g. 'b,age' (default: b, largest weight)."),
     summary: bool = typer.Option(False, "--summary", help="Also print the statistical summary (SE, z, p, CI)."),
     report: bool = typer.Option(True, "--report/--no-report", help="Write report.html."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only where the files went."),
