@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -372,3 +373,52 @@ def test_more_bad_input_in_process(in_process_dir: Path, case: str, monkeypatch)
     assert len(lines) == 1 and lines[0].startswith("error: ") and expected in lines[0], r.stderr
     assert r.exception is None or isinstance(r.exception, SystemExit)
     assert sorted(p.name for p in in_process_dir.iterdir()) == before  # no output, no temporary file
+
+
+# -- options served by the other rings, imported lazily --------------------------------------
+def test_summary_and_lam_auto(tmp_path, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from logitlab.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(app, ["train", "-d", "hours", "--lam", "0", "--test-size", "0", "--summary",
+                                 "--no-report", "--tol", "1e-10"])
+    assert r.exit_code == 0, r.output
+    # the published Wald table of the hours example: SE 1.7610 (intercept), 0.6287 (hours)
+    row = next(ln for ln in r.stdout.splitlines() if ln.startswith("hours "))
+    assert "1.5046" in row and "0.6287" in row
+    r = CliRunner().invoke(app, ["train", "-d", "breast_cancer", "--lam", "auto", "--no-report", "-o", "cv"])
+    assert r.exit_code == 0, r.output
+    lam = float(re.search(r"λ chosen by 5-fold cross-validation: ([0-9.e+-]+)", r.stdout).group(1))
+    assert json.loads((tmp_path / "cv" / "model.json").read_text())["hyperparameters"]["lam"] == pytest.approx(lam, rel=1e-5)
+
+
+@pytest.mark.parametrize("module, args, message", [
+    ("logitlab.lab.server", ["lab"], "the lab is not available"),
+    ("logitlab.inference", ["train", "-d", "hours", "--summary"], "--summary needs logitlab.inference"),
+    ("logitlab.cv", ["train", "-d", "hours", "--lam", "auto"], "--lam auto needs logitlab.cv"),
+])
+def test_missing_ring_modules_exit_2(tmp_path, monkeypatch, module, args, message) -> None:
+    from typer.testing import CliRunner
+
+    from logitlab.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setitem(sys.modules, module, None)  # makes `import module` raise ImportError
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 2 and r.stderr.startswith("error: ") and message in r.stderr, r.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_lab_command_calls_serve(monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    import logitlab.lab.server as server
+    from logitlab.cli import app
+
+    calls = []
+    monkeypatch.setattr(server, "serve", lambda **kw: calls.append(kw))
+    r = CliRunner().invoke(app, ["lab", "--port", "9999", "--open"])
+    assert r.exit_code == 0, r.output
+    assert calls == [{"host": "127.0.0.1", "port": 9999, "open_browser": True}]

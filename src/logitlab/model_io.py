@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import expit, logit
+from scipy.special import expit
 
 from .data import DataError, Encoding, Labels, encode_features
 
@@ -184,8 +184,3 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
 def atomic_write_text(path: str | Path, text: str) -> None:
     """UTF-8 text, written atomically."""
     atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def threshold_logit(threshold: float) -> float:
-    """The score at which P(positive) = threshold."""
-    return float(logit(threshold))
