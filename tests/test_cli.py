@@ -391,7 +391,8 @@ def test_summary_and_lam_auto(tmp_path, monkeypatch) -> None:
     r = CliRunner().invoke(app, ["train", "-d", "breast_cancer", "--lam", "auto", "--no-report", "-o", "cv"])
     assert r.exit_code == 0, r.output
     lam = float(re.search(r"λ chosen by 5-fold cross-validation: ([0-9.e+-]+)", r.stdout).group(1))
-    assert json.loads((tmp_path / "cv" / "model.json").read_text())["hyperparameters"]["lam"] == pytest.approx(lam, rel=1e-5)
+    saved = json.loads((tmp_path / "cv" / "model.json").read_text())
+    assert saved["hyperparameters"]["lam"] == pytest.approx(lam, rel=1e-5)
 
 
 @pytest.mark.parametrize("module, args, message", [
