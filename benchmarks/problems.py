@@ -131,9 +131,9 @@ def make_problem(name: str, scale: float = 1.0, seed: int = 0) -> Problem:
         if name == "tfidf_l2":
             return Problem(name, X, y, 1.0, 0.0,
                            f"sparse tf-idf {m:,} × {vocab:,} ({100 * dens:.2g} % dense), L2 λ=1")
-        lam = _lam_for_fraction(X, y, 1.0, 0.05)
+        lam = _lam_for_fraction(X, y, 1.0, 0.012)
         return Problem(name, X, y, lam, 1.0,
-                       f"sparse tf-idf {m:,} × {vocab:,} ({100 * dens:.2g} % dense), L1 λ=0.05·λmax")
+                       f"sparse tf-idf {m:,} × {vocab:,} ({100 * dens:.2g} % dense), L1 λ=0.012·λmax")
     if name == "dense_unpen":
         X, y = dense_data(rows(100_000), 50, seed + 3)
         return Problem(name, X, y, 0.0, 0.0, f"dense {X.shape[0]:,} × {X.shape[1]}, unpenalized")

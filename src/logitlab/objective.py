@@ -267,10 +267,12 @@ class Objective:
         hw = self.design.rmatvec(du) + self.penalty.l2 * vw
         return (np.append(hw, du.sum()) if self.fit_intercept else hw), u
 
-    def newton_model(self, theta: NDArray, stride: int = 1, single: bool = False) -> tuple[float, NDArray, NDArray]:
+    def newton_model(self, theta: NDArray, stride: int = 1, single: bool = False,
+                     value: bool = True) -> tuple[float, NDArray, NDArray]:
         """(f, ∇f, H) of the smooth part at θ with gradient and Hessian in one pass over X.
 
-        ``stride``/``single`` sub-sample or round the Hessian only (see Design.newton_system).
+        ``stride``/``single`` sub-sample or round the Hessian only (see Design.newton_system);
+        ``value=False`` skips f (returned as NaN) when the caller already has it.
         """
         w, _ = self.split(theta)
         z = self.scores(theta)
@@ -278,7 +280,7 @@ class Objective:
         r = self.sample_weight * derivative(self.y, z) / self.n_samples
         d = self.curvature_weights(theta)
         A, gw = self.design.newton_system(d, r, stride=stride, single=single)
-        f = self._data_loss_from_scores(z) + self.penalty.smooth_value(w)
+        f = self._data_loss_from_scores(z) + self.penalty.smooth_value(w) if value else float("nan")
         p = self.n_features
         A[np.arange(p), np.arange(p)] += self.penalty.l2
         gw = gw + self.penalty.l2 * w

@@ -3,7 +3,8 @@
 Each outer iteration builds the Newton quadratic model of the smooth part (data loss + L2)
 and minimizes it plus the L1 term by coordinate descent (glmnet's inner loop), then takes an
 Armijo step on the full J along z + t·X̃δ (no extra pass). With few parameters (or dense X)
-the model is the dense Hessian, formed with the gradient in one pass; with many sparse
+the model is the dense Hessian, formed with the gradient in one pass (on sampled rows, as in
+newton_cholesky, with the full one as fallback); with many sparse
 features, coordinate descent walks the columns of a working set (the nonzero weights plus the
 worst KKT violators, grown as the support grows, as in skglm/celer/blitz), extracted from X as
 a small CSC block: X itself is never converted or copied.
@@ -16,6 +17,7 @@ from numpy.typing import NDArray
 
 from ..objective import Objective
 from .base import Callback, Recorder, SolverResult
+from .newton import _hessian_plan
 
 __all__ = ["prox_newton", "GRAM_MAX_PARAMS"]
 
@@ -52,6 +54,7 @@ def prox_newton(
     status, message, it = "max_iter", "", 0
     separable_check = obj.lam == 0 and obj.loss == "log"
     ws_size = _WS_MIN
+    stride, single = _hessian_plan(obj) if use_gram and obj.loss == "log" else (1, False)
     for it in range(1, max_iter + 1):
         if kkt <= tol:
             status, it = "converged", it - 1
@@ -63,7 +66,7 @@ def prox_newton(
         inner_tol = max(0.1 * kkt, 0.01 * tol) * 0.1
         w, b = obj.split(theta)
         if use_gram:
-            _, g, H = obj.newton_model(theta)
+            _, g, H = obj.newton_model(theta, stride=stride, single=single, value=False)
             target, _ = cd_gram(H, g, theta, l1, p, max_epochs, inner_tol)
             direction = target - theta
             u = obj.direction_scores(direction)
@@ -105,6 +108,9 @@ def prox_newton(
                 break
             t *= 0.5
         else:
+            if use_gram and stride > 1:  # the sampled curvature failed us: use the full Hessian
+                stride = 1
+                continue
             status = "converged" if kkt <= max(tol, 1e-3 * np.sqrt(tol)) else "max_iter"
             message = f"line search found no decrease at KKT residual {kkt:.3g} (precision floor)."
             it -= 1
@@ -112,7 +118,9 @@ def prox_newton(
         theta, z, F = cand, zc, F_new
         obj.set_scores(theta, z)
         _, g = obj.smooth_value_grad(theta)
-        kkt = obj.kkt_residual(theta, g)
+        kkt_old, kkt = kkt, obj.kkt_residual(theta, g)
+        if use_gram and stride > 1 and t == 1.0 and kkt > 0.1 * kkt_old:
+            stride //= 2  # slow progress on full steps: sample more rows
         rec.record(it, theta, F)
         if rec.stopped:
             break
