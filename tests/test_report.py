@@ -234,3 +234,17 @@ def test_report_in_chromium_makes_no_request(report, tmp_path) -> None:
             browser.close()
     assert [u for u in requests if not u.startswith(("file:", "data:", "blob:"))] == []
     assert errors == []
+
+
+def test_large_data_use_a_row_subset(monkeypatch) -> None:
+    """Above MAX_ROWS the landscapes use a seeded subset with λ/m kept, and say so."""
+    import logitlab.report as R
+
+    monkeypatch.setattr(R, "MAX_ROWS", 12)
+    r, _ = hours_report()
+    obj, note = R.illustration_objective(r.model._fit_objective)
+    assert obj.n_samples == 12 and "random 12 of the 20 training rows" in note
+    assert obj.lam / obj.n_samples == pytest.approx(LAM / 20)
+    figs = R.build_figures(r)
+    assert "random 12 of the 20" in figs["cost-contour"].layout.title.text
+    assert "random 12 of the 20" in figs["loss-vs-mse"].layout.title.text

@@ -175,7 +175,7 @@ class FitProgress:
                 TimeElapsedColumn(), console=err, transient=True, auto_refresh=False,
             )
             self.progress.start()
-            self.task = self.progress.add_task("fit", total=self.total, solver=self.solver, J="")
+            self.task = self.progress.add_task("fit", total=self.total, solver=self.solver, J=f"{J:.8g}")
         if now - self.last > 0.1:
             self.last = now
             self.progress.update(self.task, completed=iteration, J=f"{J:.8g}")

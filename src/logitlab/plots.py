@@ -309,6 +309,15 @@ def sigmoid_figure(z: NDArray, y01: NDArray, labels: tuple[Any, Any], threshold:
 
 
 # -- evaluation ------------------------------------------------------------------------------
+def _thin(*arrays: NDArray, k: int = 2000) -> tuple[NDArray, ...]:
+    """At most k evenly spaced points of a curve (ends kept), so large data keep the page light."""
+    n = len(arrays[0])
+    if n <= k:
+        return arrays
+    idx = np.unique(np.linspace(0, n - 1, k).round().astype(int))
+    return tuple(np.asarray(a)[idx] for a in arrays)
+
+
 def _sets(sets: dict[str, tuple[NDArray, NDArray]]) -> list[tuple[str, NDArray, NDArray, dict]]:
     styles = [{"color": "#d62728"}, {"color": "#1f77b4", "dash": "dash"}]
     return [(name, np.asarray(y), np.asarray(p), styles[k % 2]) for k, (name, (y, p)) in enumerate(sets.items())]
@@ -322,6 +331,7 @@ def roc_figure(sets: dict[str, tuple[NDArray, NDArray]]) -> go.Figure:
         if not 0 < y.sum() < y.size:
             continue
         fpr, tpr, _ = M.roc_curve(y, p)
+        fpr, tpr = _thin(fpr, tpr)
         fig.add_trace(go.Scatter(x=fpr, y=tpr, mode="lines", line=style,
                                  name=f"{name} (AUC {M.roc_auc(y, p):.3f})"))
     fig.update_xaxes(title="false-positive rate", range=[0, 1])
@@ -336,6 +346,7 @@ def pr_figure(sets: dict[str, tuple[NDArray, NDArray]]) -> go.Figure:
         if y.sum() <= 0:
             continue
         prec, rec, _ = M.precision_recall_curve(y, p)
+        prec, rec = _thin(prec, rec)
         fig.add_trace(go.Scatter(x=rec, y=prec, mode="lines", line={**style, "shape": "hv"},
                                  name=f"{name} (AP {M.average_precision(y, p):.3f})"))
         fig.add_hline(y=float(y.mean()), line_dash="dot", line_color=style["color"],

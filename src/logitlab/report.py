@@ -23,6 +23,9 @@ from .solvers import gradient_descent
 
 __all__ = ["ReportInput", "FIGURES", "build_figures", "render_report", "plotly_js"]
 
+#: rows beyond which the landscapes and the gradient-descent comparison use a random subset
+MAX_ROWS = 20_000
+
 #: how much wider than the contour map the log-loss/MSE comparison looks (plateaus need room)
 WIDEN = 8.0
 
@@ -77,6 +80,20 @@ def plotly_js() -> str:
     return get_plotlyjs()
 
 
+def illustration_objective(obj: Objective, max_rows: int | None = None) -> tuple[Objective, str]:
+    """The training objective, or on large data the same J on a seeded random subset of rows
+    (λ scaled so λ/m, the per-example penalty weight, is unchanged) and a note saying so: the
+    landscapes evaluate J a few thousand times and would otherwise take minutes."""
+    m = obj.n_samples
+    max_rows = MAX_ROWS if max_rows is None else max_rows
+    if m <= max_rows:
+        return obj, ""
+    idx = np.sort(np.random.default_rng(0).choice(m, max_rows, replace=False))
+    sub = Objective(obj.design.rows(idx), obj.y[idx], obj.sample_weight[idx], lam=obj.lam * max_rows / m,
+                    l1_ratio=obj.l1_ratio, fit_intercept=obj.fit_intercept, loss=obj.loss)
+    return sub, f", on a random {max_rows:,} of the {m:,} training rows"
+
+
 def _gd_history(obj: Objective, learning_rate: float, tol: float, max_iter: int = 500) -> tuple[list[float], str]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -88,7 +105,8 @@ def _gd_history(obj: Objective, learning_rate: float, tol: float, max_iter: int 
 def build_figures(r: ReportInput) -> dict[str, go.Figure]:
     """Every figure of the report, keyed by the ids in :data:`FIGURES`."""
     m = r.model
-    obj: Objective = m._fit_objective
+    full: Objective = m._fit_objective
+    obj, sub_note = illustration_objective(full)
     theta = np.asarray(m.result_.theta, dtype=np.float64)
     std = " (standardized units)" if m.standardize else ""
     figs: dict[str, go.Figure] = {}
@@ -97,7 +115,7 @@ def build_figures(r: ReportInput) -> dict[str, go.Figure]:
     if m.solver_ != "gd":
         hist, status = _gd_history(obj, r.learning_rate, m.tol)
         runs[f"gradient descent, α = {r.learning_rate:g} ({status})"] = hist
-    figs["learning-curve"] = P.learning_curve_figure(runs, J_min=float(m.objective_["J"]))
+    figs["learning-curve"] = P.learning_curve_figure(runs, J_min=None if sub_note else float(m.objective_["J"]))
 
     z_all = np.r_[r.z_train, r.z_test]
     y_all = np.r_[r.y_train, r.y_test]
@@ -110,7 +128,7 @@ def build_figures(r: ReportInput) -> dict[str, go.Figure]:
     start = np.array([ls.x[int(0.1 * (ls.x.size - 1))], ls.y[int(0.9 * (ls.y.size - 1))]])
     path, path_J, rate, status = P.slice_gradient_descent(obj, theta, axes, start)
     label = f"gradient descent from a start point (α = {rate:.3g}, {len(path) - 1} steps, {status})"
-    note = "" if obj.n_params <= 2 else ", other parameters at θ*"
+    note = ("" if obj.n_params <= 2 else ", other parameters at θ*") + sub_note
     figs["cost-contour"] = P.contour_figure(ls, path, title=f"J over {ls.names[0]} and {ls.names[1]}{std}{note}")
     figs["cost-contour"].data[1].name = label
     figs["cost-surface"] = P.surface_figure(ls, path, path_J, title=f"J as a surface{std}{note} (drag to rotate)")
@@ -119,6 +137,10 @@ def build_figures(r: ReportInput) -> dict[str, go.Figure]:
                         fit_intercept=obj.fit_intercept, loss="mse")
     mse = P.landscape(mse_obj, theta, axes, r.feature_names, n=41, widen=WIDEN)
     figs["loss-vs-mse"] = P.loss_comparison_figure(wide, mse)
+    if sub_note:
+        figs["loss-vs-mse"].update_layout(title=figs["loss-vs-mse"].layout.title.text + sub_note)
+        figs["learning-curve"].update_layout(
+            title=figs["learning-curve"].layout.title.text + f" (the gradient-descent run{sub_note.lstrip(',')})")
 
     sets = {"train": (r.y_train, _p(r.z_train))}
     if r.z_test.size:
