@@ -327,7 +327,9 @@ def train(
         params = dict(lam=1.0, l1_ratio=l1_ratio, solver=solver, tol=tol, max_iter=max_iter,
                       learning_rate=learning_rate, standardize=standardize, class_weight=class_weight,
                       random_state=seed)
+        lam_selection = "given"
         if lam_value is None:
+            lam_selection = "5-fold cross-validation on the train part (log-loss)"
             lam_value = _cv_lam(X[tr], y[tr], params, seed)
             if not quiet:
                 out.print(f"λ chosen by 5-fold cross-validation: {lam_value:.6g}")
@@ -356,7 +358,8 @@ def train(
             parts["held-out"] = _metrics(y[te], p_te, threshold)
 
         saved = _saved_model(model, encoding, labels, threshold, rule, parts, source,
-                             dict(n_train=int(tr.size), n_test=int(te.size), test_size=test_size, seed=seed))
+                             dict(n_train=int(tr.size), n_test=int(te.size), test_size=test_size, seed=seed,
+                                  lam_selection=lam_selection))
         model_text = saved.to_json()
         report_text = None
         if report:
