@@ -103,11 +103,11 @@ def test_default_run_trains_on_breast_cancer(work: Path, trained) -> None:
     assert r.returncode == 0, r.stderr
     assert "'malignant' → 1 (positive), 'benign' → 0" in r.stdout
     for word in ("log_loss", "accuracy", "precision", "recall", "f1", "roc_auc", "held-out (n=143)",
-                 "logitlab-out/model.json", "logitlab-out/report.html"):
+                 "out/model.json", "out/report.html"):
         assert word in r.stdout
-    model = json.loads((work / "logitlab-out" / "model.json").read_text())
+    model = json.loads((work / "out" / "model.json").read_text())
     assert model["format"] == "logitlab-model" and model["schema_version"] == 1
-    assert (work / "logitlab-out" / "report.html").stat().st_size > 1_000_000
+    assert (work / "out" / "report.html").stat().st_size > 1_000_000
 
     from sklearn.datasets import load_breast_cancer
 

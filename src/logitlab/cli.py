@@ -278,7 +278,7 @@ def train(
     target: str | None = typer.Option(None, "--target", "-t", help="Column to predict (two values)."),
     dataset: str | None = typer.Option(None, "--dataset", "-d",
                                        help="Bundled data set when no DATA: breast_cancer (default) or hours."),
-    out_dir: Path = typer.Option(Path("logitlab-out"), "--out", "-o", help="Directory for model.json and report.html."),
+    out_dir: Path = typer.Option(Path("out"), "--out", "-o", help="Directory for model.json and report.html."),
     lam: str = typer.Option("1.0", "--lam", help="Regularization strength λ ≥ 0 (C = 1/λ), or 'auto' for 5-fold CV."),
     l1_ratio: float = typer.Option(0.0, "--l1-ratio", help="0 = L2 (ridge), 1 = L1 (lasso), between = elastic net."),
     solver: str = typer.Option("auto", "--solver", help="auto, newton-cholesky, newton-cg, lbfgs, cd or gd."),

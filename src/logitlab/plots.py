@@ -447,4 +447,4 @@ def largest_loss_figure(y01: NDArray, z: NDArray, labels: tuple[Any, Any], rows:
     fig = go.Figure(go.Table(header={"values": list(cols), "fill_color": "#eeeeee", "align": "left"},
                              cells={"values": list(cols.values()), "align": "left"}))
     return _layout(fig, f"The {len(top)} examples with the largest loss (confidently wrong first)",
-                   height=120 + 28 * len(top))
+                   height=130 + 22 * len(top))

@@ -182,6 +182,7 @@ h2{font-size:18px;margin:6px 0 8px 0} p.note{color:#555;font-size:14px;margin:4p
 table.kv{border-collapse:collapse;font-size:14px;margin:6px 0}
 table.kv td,table.kv th{border-bottom:1px solid #eee;padding:4px 10px;text-align:right}
 table.kv td:first-child,table.kv th:first-child{text-align:left}
+table.info td{text-align:left}
 code{background:#f2f2f2;padding:1px 4px;border-radius:3px}
 """
 
@@ -207,7 +208,7 @@ _NOTES = {
 
 
 def _kv_table(rows: list[tuple[str, str]]) -> str:
-    return "<table class='kv'>" + "".join(
+    return "<table class='kv info'>" + "".join(
         f"<tr><td>{html.escape(k)}</td><td>{html.escape(v)}</td></tr>" for k, v in rows) + "</table>"
 
 
