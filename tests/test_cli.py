@@ -324,6 +324,9 @@ IN_PROCESS = {
     "threshold out of range": (["train", "--dataset", "hours", "--threshold", "1.5"], "strictly between 0 and 1"),
     "unknown dataset": (["train", "--dataset", "iris"], "unknown --dataset 'iris'"),
     "unknown solver": (["train", "--dataset", "hours", "--solver", "magic"], "solver must be"),
+    "diverging gradient descent": (["train", "--solver", "gd", "--learning-rate", "1000", "--no-standardize"],
+                                   "the fit diverged: J rose 3 iterations in a row"),
+    "unknown landscape parameter": (["train", "-d", "hours", "--landscape", "b,age"], "'age' is not a parameter"),
     "L1 with newton": (["train", "--dataset", "hours", "--l1-ratio", "1", "--solver", "lbfgs"], "cannot handle an L1"),
     "model not JSON": (["predict", "notjson.json", "three.csv"], "not JSON"),
     "missing model": (["evaluate", "nothere.json", "three.csv"], "no such model file"),
@@ -423,3 +426,15 @@ def test_lab_command_calls_serve(monkeypatch) -> None:
     r = CliRunner().invoke(app, ["lab", "--port", "9999", "--open"])
     assert r.exit_code == 0, r.output
     assert calls == [{"host": "127.0.0.1", "port": 9999, "open_browser": True}]
+
+
+def test_landscape_over_named_parameters(tmp_path, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from logitlab.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(app, ["train", "-d", "hours", "--landscape", "hours,b", "--l1-ratio", "0.5", "-q"])
+    assert r.exit_code == 0, r.output
+    page = (tmp_path / "out" / "report.html").read_text()
+    assert "J over hours and b (intercept)" in page

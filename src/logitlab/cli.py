@@ -203,6 +203,10 @@ def _fit(prep_X: Any, y: Any, params: dict[str, Any], show_progress: bool) -> An
             raise UsageError(" ".join(str(exc).split())) from None
         finally:
             progress.close()
+    if model.status_ == "diverged" or not np.all(np.isfinite(model.coef_)):
+        msg = " ".join(model.result_.message.split()) or "the weights became non-finite."
+        raise UsageError(f"the fit diverged: {msg} Try --learning-rate {params['learning_rate'] / 10:g} "
+                         "or --standardize; nothing was written.")
     _warn_lines(caught)
     return model
 
