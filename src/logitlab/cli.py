@@ -277,8 +277,8 @@ def _landscape_axes(spec: str | None, names: list[str], fit_intercept: bool) -> 
 
 @app.command()
 def train(
-    data: Path | None = typer.Argument(None, help="CSV or Parquet file; omit to use a bundled data set.",
-                                       show_default=False),
+    data: Path | None = typer.Argument(None, metavar="DATA", show_default=False,
+                                       help="CSV or Parquet file; omit to use a bundled data set."),
     target: str | None = typer.Option(None, "--target", "-t", help="Column to predict (two values)."),
     dataset: str | None = typer.Option(None, "--dataset", "-d",
                                        help="Bundled data set when no DATA: breast_cancer (default) or hours."),
@@ -452,7 +452,7 @@ def _saved_model(model: Any, encoding: Encoding, labels: Labels, threshold: floa
 @app.command()
 def predict(
     model_path: Path = typer.Argument(..., metavar="MODEL", help="model.json written by `logitlab train`."),
-    data: Path = typer.Argument(..., help="CSV or Parquet file with the feature columns (any order)."),
+    data: Path = typer.Argument(..., metavar="DATA", help="CSV or Parquet file with the feature columns (any order)."),
     out_file: Path | None = typer.Option(None, "--out", "-o", help="Write CSV (or .parquet) here instead of stdout."),
     threshold: float | None = typer.Option(None, "--threshold", help="Override the model's threshold."),
     id_column: str | None = typer.Option(None, "--id", help="Copy this column into the output."),
@@ -485,7 +485,7 @@ def predict(
 @app.command()
 def evaluate(
     model_path: Path = typer.Argument(..., metavar="MODEL", help="model.json written by `logitlab train`."),
-    data: Path = typer.Argument(..., help="CSV or Parquet file with the features and the target."),
+    data: Path = typer.Argument(..., metavar="DATA", help="CSV or Parquet file with the features and the target."),
     target: str | None = typer.Option(None, "--target", "-t", help="Target column (default: the model's)."),
     as_json: bool = typer.Option(False, "--json", help="Print the metrics as JSON."),
     threshold: float | None = typer.Option(None, "--threshold", help="Override the model's threshold."),
