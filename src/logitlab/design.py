@@ -64,7 +64,7 @@ class Design:
     def _raw_matvec(self, w_x: NDArray) -> NDArray:
         X = self.X
         if self.is_sparse:
-            if not self._compressed_ok:
+            if not self._compressed_ok or X.dtype == np.float64:  # SciPy: no copy for float64
                 return np.asarray(X @ w_x, dtype=np.float64).ravel()
             K = _kernels()
             out = np.empty(self.n_samples)
@@ -88,6 +88,8 @@ class Design:
         X = self.X
         r = np.asarray(r, dtype=np.float64)
         if self.is_sparse:
+            if not square and (not self._compressed_ok or X.dtype == np.float64):
+                return np.asarray(X.T @ r, dtype=np.float64).ravel()
             if not self._compressed_ok:
                 Xs = X.multiply(X) if square else X
                 return np.asarray(Xs.T @ r, dtype=np.float64).ravel()

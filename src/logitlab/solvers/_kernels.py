@@ -1,15 +1,19 @@
 """Compiled kernels (numba, cached on disk): sparse products on the stored CSR/CSC arrays
-(both cores, float64 accumulation whatever X's dtype) and coordinate-descent epochs on the
-Newton quadratic model."""
+(float64 accumulation whatever X's dtype, so float32 data is never cast as a whole) and
+coordinate-descent epochs on the Newton quadratic model.
+
+The product loops are written with ``prange`` but compiled serially: measured on the shared
+2-core machine, numba's thread pool made a 5M-nonzero product 10–15× slower under load (the
+workers wait on busy cores), while SciPy's serial loop and this one stay fast.
+"""
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 from numba import njit, prange
 
 
-@njit(parallel=True, cache=True, nogil=True)
+@njit(cache=True, nogil=True)
 def major_dot(indptr, indices, data, x, out):  # pragma: no cover - compiled
     """out[i] = Σₖ data[k]·x[indices[k]] over the i-th compressed row (CSR) or column (CSC)."""
     n = indptr.shape[0] - 1
@@ -20,7 +24,7 @@ def major_dot(indptr, indices, data, x, out):  # pragma: no cover - compiled
         out[i] = s
 
 
-@njit(parallel=True, cache=True, nogil=True)
+@njit(cache=True, nogil=True)
 def major_dot_sq(indptr, indices, data, x, out):  # pragma: no cover - compiled
     """out[i] = Σₖ data[k]²·x[indices[k]]: weighted squared norms of rows (CSR) / columns (CSC)."""
     n = indptr.shape[0] - 1
@@ -32,7 +36,7 @@ def major_dot_sq(indptr, indices, data, x, out):  # pragma: no cover - compiled
         out[i] = s
 
 
-@njit(parallel=True, cache=True, nogil=True)
+@njit(cache=True, nogil=True)
 def _scatter(indptr, indices, data, x, buf, square):  # pragma: no cover - compiled
     n = indptr.shape[0] - 1
     n_chunks = buf.shape[0]
@@ -55,7 +59,7 @@ def scatter_add(indptr, indices, data, x, out, square=False) -> None:
     Each thread accumulates its share of the majors into its own row of a small buffer
     (threads × len(out) floats), summed at the end: no atomics, deterministic.
     """
-    n_chunks = max(1, min(numba.get_num_threads(), (indptr.shape[0] - 1) // 1024 or 1))
+    n_chunks = 1  # serial (see the module note); the buffer layout allows per-thread chunks
     buf = np.zeros((n_chunks, out.shape[0]))
     _scatter(indptr, indices, data, x, buf, square)
     np.sum(buf, axis=0, out=out)
