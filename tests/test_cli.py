@@ -107,7 +107,16 @@ def test_default_run_trains_on_breast_cancer(work: Path, trained) -> None:
         assert word in r.stdout
     model = json.loads((work / "out" / "model.json").read_text())
     assert model["format"] == "logitlab-model" and model["schema_version"] == 1
-    assert (work / "out" / "report.html").stat().st_size > 1_000_000
+    # the report the command wrote: every figure, and no address outside the inlined plotly.js
+    # (whose own URLs are inert here; see test_report.py, which also loads it in Chromium)
+    from logitlab.report import FIGURES, plotly_js
+
+    page = (work / "out" / "report.html").read_text(encoding="utf-8")
+    for fid in FIGURES:
+        assert page.count(f'"fig-{fid}"') >= 2, fid  # the div and its Plotly.newPlot call
+    rest = page.replace(plotly_js().replace("</script", "<\\/script"), "")
+    assert len(rest) < len(page) - 1_000_000
+    assert "http://" not in rest and "https://" not in rest and "src=" not in rest
 
     from sklearn.datasets import load_breast_cancer
 
