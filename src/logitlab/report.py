@@ -24,7 +24,7 @@ from .solvers import gradient_descent
 __all__ = ["ReportInput", "FIGURES", "build_figures", "render_report", "plotly_js"]
 
 #: rows beyond which the landscapes and the gradient-descent comparison use a random subset
-MAX_ROWS = 20_000
+MAX_ROWS = 10_000
 
 #: how much wider than the contour map the log-loss/MSE comparison looks (plateaus need room)
 WIDEN = 8.0
@@ -132,10 +132,10 @@ def build_figures(r: ReportInput) -> dict[str, go.Figure]:
     figs["cost-contour"] = P.contour_figure(ls, path, title=f"J over {ls.names[0]} and {ls.names[1]}{std}{note}")
     figs["cost-contour"].data[1].name = label
     figs["cost-surface"] = P.surface_figure(ls, path, path_J, title=f"J as a surface{std}{note} (drag to rotate)")
-    wide = P.landscape(obj, theta, axes, r.feature_names, n=41, widen=WIDEN)
+    wide = P.landscape(obj, theta, axes, r.feature_names, n=31, widen=WIDEN)
     mse_obj = Objective(obj.design, obj.y, obj.sample_weight, lam=obj.lam, l1_ratio=obj.l1_ratio,
                         fit_intercept=obj.fit_intercept, loss="mse")
-    mse = P.landscape(mse_obj, theta, axes, r.feature_names, n=41, widen=WIDEN)
+    mse = P.landscape(mse_obj, theta, axes, r.feature_names, n=31, widen=WIDEN)
     figs["loss-vs-mse"] = P.loss_comparison_figure(wide, mse)
     if sub_note:
         figs["loss-vs-mse"].update_layout(title=figs["loss-vs-mse"].layout.title.text + sub_note)
