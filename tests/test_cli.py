@@ -349,8 +349,19 @@ IN_PROCESS = {
 
 
 @pytest.fixture(scope="module")
-def in_process_dir(bad) -> Path:
-    d, _ = bad
+def in_process_dir(tmp_path_factory) -> Path:
+    from typer.testing import CliRunner
+
+    from logitlab.cli import app
+
+    d = tmp_path_factory.mktemp("in_process")
+    _write_bad_inputs(d)
+    credit_frame().to_csv(d / "credit.csv", index=False)
+    r = CliRunner().invoke(app, ["train", str(d / "credit.csv"), "-t", "default", "--no-report", "-q",
+                                 "--out", str(d / "trained")])
+    assert r.exit_code == 0, r.output
+    (d / "trained" / "model.json").rename(d / "model.json")
+    (d / "trained").rmdir()
     good = credit_frame(n=80)
     (d / "header.csv").write_text("balance,income,default\n")
     one = good.copy()
