@@ -22,6 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scale", type=float, default=None, help="row scale (overrides --quick)")
     ap.add_argument("--repeats", type=int, default=None)
     ap.add_argument("--no-first-fit", action="store_true", help="skip the fresh-process first-fit timing")
+    ap.add_argument("--threads", type=int, default=None,
+                    help="cap BLAS/OpenMP threads for every library (threadpoolctl), e.g. 1 on a busy machine")
     ap.add_argument("--out", default=str(Path(__file__).parent / "results"))
     args = ap.parse_args(argv)
     scale = args.scale if args.scale is not None else (0.2 if args.quick else 1.0)
@@ -35,9 +37,17 @@ def main(argv: list[str] | None = None) -> int:
     def log(msg: str) -> None:
         print(msg, flush=True)
 
-    result = run_benchmark(names, scale=scale, repeats=repeats, budget=budget, include=include, log=log)
+    if args.threads:
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=args.threads):
+            result = run_benchmark(names, scale=scale, repeats=repeats, budget=budget, include=include, log=log)
+        result["machine"] += f", BLAS/OpenMP threads capped at {args.threads}"
+    else:
+        result = run_benchmark(names, scale=scale, repeats=repeats, budget=budget, include=include, log=log)
     command = "python -m benchmarks" + (" --quick" if args.quick else "") + (
-        f" --problems {args.problems}" if args.problems != ",".join(PROBLEMS) else "")
+        f" --problems {args.problems}" if args.problems != ",".join(PROBLEMS) else "") + (
+        f" --threads {args.threads}" if args.threads else "")
     text = markdown(result, command)
     if not args.no_first_fit:
         ff = first_fit_table(scale=scale, log=log)

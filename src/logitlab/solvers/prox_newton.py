@@ -23,6 +23,7 @@ __all__ = ["prox_newton", "GRAM_MAX_PARAMS"]
 
 GRAM_MAX_PARAMS = 2000  # above this a (p+1)² Hessian costs more than walking the columns
 _WS_MIN = 32  # smallest working set
+_INNER = 0.3  # inner CD stops when its largest step is below 0.03 × the KKT residual
 
 
 def _full_value(obj: Objective, theta: NDArray, z: NDArray) -> float:
@@ -63,7 +64,7 @@ def prox_newton(
             status, it = "separated", it - 1
             message = "the data are linearly separable: with lam=0 the weights grow without bound."
             break
-        inner_tol = max(0.1 * kkt, 0.01 * tol) * 0.1
+        inner_tol = max(0.1 * kkt, 0.01 * tol) * _INNER
         w, b = obj.split(theta)
         if use_gram:
             _, g, H = obj.newton_model(theta, stride=stride, single=single, value=False)
@@ -75,7 +76,11 @@ def prox_newton(
             gw = g[:p]
             viol = obj.penalty.kkt_violation(w, gw)
             support = np.flatnonzero(w != 0)
-            ws_size = max(ws_size, 2 * support.size, _WS_MIN)
+            n_viol = int(np.count_nonzero(viol > 0))
+            # the support plus every violator (capped at 4× the support + 32: when the start
+            # sees far more violators than the answer has nonzeros, the worst ones first)
+            grow = min(n_viol + support.size, 4 * support.size + ws_size)
+            ws_size = max(ws_size, 2 * support.size, _WS_MIN, grow)
             scores = viol.copy()
             scores[support] = np.inf  # the support always stays in
             k = min(p, ws_size)
@@ -90,7 +95,7 @@ def prox_newton(
             g_ws = np.append(gw[ws], g[-1] if obj.fit_intercept else 0.0)
             v, vb, u, _ = cd_csc(
                 indptr, indices, data, sigma, dcurv, g_ws, w[ws].copy(), b, obj.fit_intercept,
-                l1, l2, diag, float(dcurv.sum()), np.arange(ws.size, dtype=np.int64), max_epochs,
+                l1, l2, diag, float(dcurv.sum()), np.arange(ws.size, dtype=np.int64), min(max_epochs, 50),
                 inner_tol,
             )
             direction = np.zeros_like(theta)
