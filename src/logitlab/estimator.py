@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import os
 import warnings
 from typing import Any
 
@@ -202,12 +203,16 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     def fit(
         self,
         X: ArrayLike,
-        y: ArrayLike,
+        y: ArrayLike | None = None,
         sample_weight: ArrayLike | None = None,
         *,
         callback: Callback | None = None,
     ) -> LogisticRegression:
         """Fit by minimizing J; ``callback(iteration, θ, J)`` sees every iteration."""
+        if isinstance(X, (str, os.PathLike)) or type(X).__module__.startswith("dask") or hasattr(X, "map_reduce"):
+            from .outofcore import fit_chunked  # Parquet/CSV paths and Dask: chunk-summed J
+
+            return fit_chunked(self, X, y, sample_weight, callback=callback)
         self._check_params()
         X, y01, sw, classes = self._validate_fit_data(X, y, sample_weight)
         offset, scale = self._standardization(X, sw)
@@ -320,6 +325,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X: ArrayLike) -> NDArray:
         """[P(classes_[0]), P(classes_[1])] per row, each computed from z without cancellation."""
+        if type(X).__module__.startswith("dask"):
+            from .distributed import predict_proba  # lazy: a Dask collection in, one out
+
+            return predict_proba(self, X)
         z = self.decision_function(X)
         return np.column_stack([expit(-z), expit(z)])
 

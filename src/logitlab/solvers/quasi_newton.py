@@ -30,7 +30,7 @@ def _pcg(obj: Objective, theta: NDArray, g: NDArray, dcurv: NDArray, precond: ND
     """
     n = g.shape[0]
     delta = np.zeros(n)
-    xdelta = np.zeros(obj.n_samples)
+    xdelta = 0.0  # becomes X̃·δ at the first step (chunked objectives: a symbolic handle)
     r = -g
     s = r / precond
     p = s.copy()
@@ -46,7 +46,7 @@ def _pcg(obj: Objective, theta: NDArray, g: NDArray, dcurv: NDArray, precond: ND
             break
         alpha = rs / curv
         delta += alpha * p
-        xdelta += alpha * up
+        xdelta = xdelta + alpha * up
         r -= alpha * Hp
         if np.linalg.norm(r) <= rtol * g_norm:
             break
