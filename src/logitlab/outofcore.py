@@ -543,7 +543,7 @@ def fit_chunked(est: Any, X: Any, y: Any = None, sample_weight: Any = None, *,
         result.n_iter += done_iter
         result.n_passes += done_passes
     est.n_features_in_ = obj.n_features
-    if getattr(source, "features", None) is not None and isinstance(X, (str, os.PathLike, FileSource)):
+    if getattr(source, "features", None) is not None:
         est.feature_columns_ = list(source.features)
     est._store(result, obj, classes, offset, scale)
     est._fit_objective = None  # holds a data source, not data: nothing for summary()
