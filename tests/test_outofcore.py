@@ -88,7 +88,7 @@ def test_chunked_objective_matches_objective(data):
 
 
 def test_resume_from_checkpoint(data, tmp_path):
-    """A fit killed during iteration 3's callback (3 iterations saved) continues from there and ends at the in-memory answer."""
+    """A fit killed in iteration 3's callback (3 saved) resumes there and ends at the in-memory answer."""
     X, y, d = data
     ck = tmp_path / "fit.ckpt.npz"
     ref = LogisticRegression(lam=0.5, solver="lbfgs", tol=1e-10).fit(X, y)
