@@ -29,6 +29,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import optimize, stats
 from scipy.special import expit
 
+from .design import Design
 from .objective import Objective
 from .solvers.base import Callback, Recorder, SolverResult
 
@@ -131,8 +132,8 @@ def firth_fit(
         g = st.score[free]
         I_ff = st.info[np.ix_(free, free)]
         try:
-            step_f = la.solve(I_ff, g, assume_a="pos", check_finite=False)
-        except la.LinAlgError:
+            step_f = la.cho_solve(la.cho_factor(I_ff, check_finite=False), g, check_finite=False)
+        except (la.LinAlgError, ValueError):
             step_f = la.lstsq(I_ff, g)[0]
         big = np.max(np.abs(step_f), initial=0.0)
         if big > _MAX_STEP:
@@ -214,7 +215,11 @@ def profile_interval(
     cache: dict[float, NDArray] = {}
 
     def excess(c: float, start: NDArray) -> float:
-        res = _constrained_max(obj, start, j, c, jeffreys)
+        try:
+            res = _constrained_max(obj, start, j, c, jeffreys)
+        except ValueError:  # information collapses (probabilities saturate): far beyond the bound
+            cache[c] = start
+            return 1e6
         cache[c] = res.theta
         return 2.0 * (top - res.pen_loglik) - crit
 
@@ -243,6 +248,52 @@ def profile_interval(
     return bounds[0], bounds[1], chisq, float(stats.chi2.sf(chisq, 1))
 
 
+@dataclass
+class ProfileResult:
+    """Estimates, covariance and profile intervals in the original units of X."""
+
+    theta: NDArray
+    cov: NDArray
+    lower: NDArray
+    upper: NDArray
+    chi2: NDArray
+    p_value: NDArray
+    fit: FirthFit  # on the scaled problem
+    scaled: Objective
+    factor: NDArray  # θ_scaled = θ · factor
+
+
+def _scaled(obj: Objective) -> tuple[Objective, NDArray]:
+    """The same model on X/σ (no centering, so the intercept keeps its meaning): better
+    conditioned for Newton and root finding; θ_scaled = θ·(σ, 1)."""
+    X = obj.design.X
+    if sp.issparse(X):
+        mean = np.asarray(X.mean(axis=0)).ravel()
+        sq = np.asarray(X.multiply(X).mean(axis=0)).ravel()
+        sd = np.sqrt(np.maximum(sq - mean**2, 0.0))
+    else:
+        sd = np.asarray(X, dtype=np.float64).std(axis=0)
+    sd = np.where(sd > 0, sd, 1.0)
+    scaled = Objective(Design(X, None, sd), obj.y, obj.sample_weight, lam=0.0,
+                       fit_intercept=obj.fit_intercept)
+    factor = np.append(sd, 1.0) if obj.fit_intercept else sd
+    return scaled, factor
+
+
+def profile_all(obj: Objective, theta: NDArray, alpha: float = 0.05,
+                jeffreys: bool = True) -> ProfileResult:
+    """Refit (ℓ* or ℓ) from θ and profile every parameter; computed on X/σ, reported in X units."""
+    scaled, factor = _scaled(obj)
+    fit = firth_fit(scaled, theta * factor, tol=1e-10, jeffreys=jeffreys)
+    cov_s = la.inv(fit.info)
+    se_s = np.sqrt(np.diag(cov_s))
+    rows = [profile_interval(scaled, fit, j, alpha, se_s[j], jeffreys)
+            for j in range(theta.size)]
+    lo, hi, chisq, p = (np.array(v) for v in zip(*rows, strict=True))
+    return ProfileResult(fit.theta / factor, cov_s / np.outer(factor, factor), lo / factor,
+                         hi / factor, chisq, p, fit, scaled, factor)
+
+
 def firth_summary(
     model: Any, X: ArrayLike | None = None, y: ArrayLike | None = None,
     sample_weight: ArrayLike | None = None, *, alpha: float = 0.05,
@@ -260,15 +311,13 @@ def firth_summary(
     obj = training_objective(model, X, y, sample_weight)
     names = param_names(model)
     theta = model_theta(model, obj)
-    fit = firth_fit(obj, theta, tol=1e-10)  # polish in the original units (θ̃ is invariant)
-    cov = la.inv(fit.info)
+    prof = profile_all(obj, theta, alpha, jeffreys=True)  # θ̃ is invariant to the scaling
+    cov, lo, hi, chisq, p = prof.cov, prof.lower, prof.upper, prof.chi2, prof.p_value
     se = np.sqrt(np.diag(cov))
-    rows = [profile_interval(obj, fit, j, alpha, se[j]) for j in range(theta.size)]
-    lo, hi, chisq, p = (np.array(v) for v in zip(*rows, strict=True))
     lo_name, hi_name = f"ci_lower_{1 - alpha:g}", f"ci_upper_{1 - alpha:g}"
     table = pd.DataFrame(
-        {"coef": fit.theta, "std_err": se, lo_name: lo, hi_name: hi, "chi2": chisq,
-         "p_value": p, "odds_ratio": np.exp(fit.theta), f"or_{lo_name}": np.exp(lo),
+        {"coef": prof.theta, "std_err": se, lo_name: lo, hi_name: hi, "chi2": chisq,
+         "p_value": p, "odds_ratio": np.exp(prof.theta), f"or_{lo_name}": np.exp(lo),
          f"or_{hi_name}": np.exp(hi)},
         index=pd.Index(names, name="parameter"),
     )
@@ -281,14 +330,17 @@ def firth_summary(
     null_theta = np.zeros(k)
     if obj.fit_intercept:
         null_theta[-1] = obj.initial_theta()[-1]
-    null = firth_fit(obj, null_theta, fixed=null_fixed, tol=1e-10)
+    null = firth_fit(prof.scaled, null_theta, fixed=null_fixed, tol=1e-10)
+    fit = prof.fit
+    shift = float(np.sum(np.log(prof.factor)))  # ½log det I in X units = scaled value + Σ log σⱼ
     n = float(obj.sample_weight.sum())
     df_model = k - int(obj.fit_intercept)
     llr = 2.0 * (fit.pen_loglik - null.pen_loglik)
     fit_stats = {
         "n_obs": n, "n_params": k, "df_model": df_model, "df_resid": n - k,
-        "log_likelihood": fit.loglik, "penalized_log_likelihood": fit.pen_loglik,
-        "null_log_likelihood": null.loglik, "null_penalized_log_likelihood": null.pen_loglik,
+        "log_likelihood": fit.loglik, "penalized_log_likelihood": fit.pen_loglik + shift,
+        "null_log_likelihood": null.loglik,
+        "null_penalized_log_likelihood": null.pen_loglik + shift,
         "deviance": -2.0 * fit.loglik, "aic": np.nan, "bic": np.nan,
         "pseudo_r2_mcfadden": np.nan, "lr_stat": llr, "lr_df": df_model,
         "lr_pvalue": float(stats.chi2.sf(llr, df_model)) if df_model > 0 else np.nan,

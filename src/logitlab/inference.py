@@ -352,7 +352,7 @@ def summarize(
     cov = covariance(objective, theta, cov_type, names)
     table = wald_table(names, theta, cov, alpha, model.fit_intercept)
     if ci_method == "profile":
-        table = _profile_columns(objective, theta, names, cov, alpha, table)
+        table = _profile_columns(objective, theta, names, alpha, table)
         notes.append("intervals are profile-likelihood intervals (R's confint); lr_chi2 and "
                      "lr_p_value test each coefficient = 0 by likelihood ratio.")
     elif ci_method != "wald":
@@ -368,17 +368,14 @@ def summarize(
 
 
 def _profile_columns(
-    objective: Objective, theta: NDArray, names: list[str], cov: NDArray, alpha: float,
-    table: pd.DataFrame,
+    objective: Objective, theta: NDArray, names: list[str], alpha: float, table: pd.DataFrame,
 ) -> pd.DataFrame:
     """Replace the Wald interval by the profile-likelihood one; add the LR χ² and p-value."""
-    from .firth import firth_fit, profile_interval
+    from .firth import profile_all
 
-    fit = firth_fit(objective, theta, tol=1e-10, jeffreys=False)
-    se = np.sqrt(np.diag(cov))
-    rows = [profile_interval(objective, fit, j, alpha, se[j], jeffreys=False)
-            for j in range(theta.size)]
-    lo, hi, chisq, p = (pd.Series(np.array(v), index=names) for v in zip(*rows, strict=True))
+    prof = profile_all(objective, theta, alpha, jeffreys=False)
+    lo, hi, chisq, p = (pd.Series(v, index=names)
+                        for v in (prof.lower, prof.upper, prof.chi2, prof.p_value))
     lo_name, hi_name = f"ci_lower_{1 - alpha:g}", f"ci_upper_{1 - alpha:g}"
     table = table.copy()
     table[lo_name], table[hi_name] = lo[table.index], hi[table.index]
