@@ -12,6 +12,8 @@ read the stored arrays directly, whatever their dtype.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
@@ -26,6 +28,12 @@ def _kernels():
     from .solvers import _kernels as K  # numba: imported only when a sparse product is needed
 
     return K
+
+
+def _kernels_loaded() -> bool:
+    """True once numba's kernels are imported (then they are the fastest path; until then a
+    NumPy path avoids paying numba's import for one product)."""
+    return "logitlab.solvers._kernels" in sys.modules
 
 
 class Design:
@@ -93,6 +101,8 @@ class Design:
             if not self._compressed_ok:
                 Xs = X.multiply(X) if square else X
                 return np.asarray(Xs.T @ r, dtype=np.float64).ravel()
+            if square and not _kernels_loaded():
+                return self._sq_rmatvec_numpy(r)
             K = _kernels()
             out = np.empty(self.n_features)
             if self._format == "csc":
@@ -110,6 +120,32 @@ class Design:
             stop = min(start + bs, self.n_samples)
             B = np.asarray(X[start:stop], dtype=np.float64)
             out += (B * B).T @ r[start:stop] if square else B.T @ r[start:stop]
+        return out
+
+    def _sq_rmatvec_numpy(self, r: NDArray) -> NDArray:
+        """(X∘X)ᵀr for CSR/CSC in NumPy, in blocks of ≈ 2¹⁹ stored values: the squares exist
+        only block by block (a few MB), never as a squared copy of X."""
+        X = self.X
+        indptr, indices, data = X.indptr, X.indices, X.data
+        n_major = indptr.shape[0] - 1
+        out = np.zeros(self.n_features)
+        target = 1 << 19
+        a = 0
+        while a < n_major:
+            b = int(np.searchsorted(indptr, indptr[a] + target, side="right")) - 1
+            b = min(max(b, a + 1), n_major)
+            k0, k1 = int(indptr[a]), int(indptr[b])
+            counts = np.diff(indptr[a:b + 1])
+            v = np.asarray(data[k0:k1], dtype=np.float64)
+            v *= v
+            if self._format == "csr":  # rows a..b: scatter by column
+                v *= np.repeat(r[a:b], counts)
+                out += np.bincount(indices[k0:k1], weights=v, minlength=self.n_features)
+            else:  # columns a..b: gather r by row, sum per column
+                v *= r[indices[k0:k1]]
+                out[a:b] = np.bincount(np.repeat(np.arange(b - a), counts), weights=v,
+                                       minlength=b - a)
+            a = b
         return out
 
     # -- products -------------------------------------------------------------------------
