@@ -125,6 +125,23 @@ def test_products_do_not_copy_X():
         np.testing.assert_allclose(g, np.asarray(Xd.T @ r).ravel() / 2, rtol=1e-10)
 
 
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_squared_column_norms_leave_X_untouched(fmt, dtype):
+    """Σᵢ dᵢ·xᵢⱼ² by the NumPy blocks and by the numba kernel equals SciPy's (X∘X)ᵀd, and
+    neither path writes into X's stored values."""
+    X = sp.random(3000, 400, density=0.02, format=fmt, random_state=1, dtype=dtype)
+    before = X.data.copy()
+    d = np.random.default_rng(2).random(3000)
+    ref = np.asarray(X.astype(np.float64).multiply(X.astype(np.float64)).T @ d).ravel()
+    D = Design(X)
+    np.testing.assert_allclose(D._sq_rmatvec_numpy(d), ref, rtol=1e-12)
+    from logitlab.solvers import _kernels  # noqa: F401  (loads numba: the compiled path)
+
+    np.testing.assert_allclose(D.column_sq_norms(d), ref, rtol=1e-12)
+    np.testing.assert_array_equal(X.data, before)
+
+
 def test_benchmark_runs_on_a_tiny_problem(tmp_path):
     from benchmarks.report import markdown, plot
     from benchmarks.run import run_benchmark

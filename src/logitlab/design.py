@@ -136,8 +136,7 @@ class Design:
             b = min(max(b, a + 1), n_major)
             k0, k1 = int(indptr[a]), int(indptr[b])
             counts = np.diff(indptr[a:b + 1])
-            v = np.asarray(data[k0:k1], dtype=np.float64)
-            v *= v
+            v = np.square(data[k0:k1], dtype=np.float64)  # a new block: X.data is read-only here
             if self._format == "csr":  # rows a..b: scatter by column
                 v *= np.repeat(r[a:b], counts)
                 out += np.bincount(indices[k0:k1], weights=v, minlength=self.n_features)

@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 
 from ..objective import Objective
 from ..penalty import soft_threshold
-from .base import Callback, Recorder, SolverResult
+from .base import Callback, Recorder, SolverResult, blas_guard
 
 __all__ = ["gradient_descent"]
 
@@ -27,6 +27,7 @@ def _prox(obj: Objective, theta: NDArray, step: float) -> NDArray:
     return obj.join(soft_threshold(w, step * obj.penalty.l1), b)
 
 
+@blas_guard
 def gradient_descent(
     obj: Objective,
     theta0: NDArray,

@@ -12,7 +12,7 @@ import scipy.linalg as la
 from numpy.typing import NDArray
 
 from ..objective import Objective
-from .base import Callback, Recorder, SolverResult
+from .base import Callback, Recorder, SolverResult, blas_guard
 
 __all__ = ["newton_cholesky", "armijo"]
 
@@ -76,6 +76,7 @@ def _hessian_plan(obj: Objective) -> tuple[int, bool]:
     return stride, single
 
 
+@blas_guard
 def newton_cholesky(
     obj: Objective,
     theta0: NDArray,

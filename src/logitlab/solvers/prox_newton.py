@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..objective import Objective
-from .base import Callback, Recorder, SolverResult
+from .base import Callback, Recorder, SolverResult, blas_guard
 from .newton import _hessian_plan
 
 __all__ = ["prox_newton", "GRAM_MAX_PARAMS"]
@@ -30,6 +30,7 @@ def _full_value(obj: Objective, theta: NDArray, z: NDArray) -> float:
     return obj.value_from_scores(theta, z, smooth=False)
 
 
+@blas_guard
 def prox_newton(
     obj: Objective,
     theta0: NDArray,

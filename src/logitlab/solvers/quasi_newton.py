@@ -8,7 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..objective import Objective
-from .base import Callback, Recorder, SolverResult
+from .base import Callback, Recorder, SolverResult, blas_guard
 from .newton import line_search_scores
 
 __all__ = ["lbfgs", "newton_cg"]
@@ -57,6 +57,7 @@ def _pcg(obj: Objective, theta: NDArray, g: NDArray, dcurv: NDArray, precond: ND
     return delta, xdelta, k
 
 
+@blas_guard
 def newton_cg(
     obj: Objective, theta0: NDArray, tol: float = 1e-8, max_iter: int = 200,
     callback: Callback | None = None, record_path: bool = False, max_cg: int = 250,
@@ -118,6 +119,7 @@ def newton_cg(
     return rec.result(obj, theta, "newton-cg", status, it, kkt, message)
 
 
+@blas_guard
 def lbfgs(
     obj: Objective, theta0: NDArray, tol: float = 1e-8, max_iter: int = 1000,
     callback: Callback | None = None, record_path: bool = False, memory: int = 10,
