@@ -7,6 +7,8 @@ The mean log-loss from probabilities (the lessons' formula) is here too, for met
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import expit
@@ -19,6 +21,7 @@ __all__ = [
     "log_loss",
     "log_loss_derivative",
     "log_loss_curvature",
+    "log_loss_terms",
     "mse_sigmoid_pointwise",
     "hinge_pointwise",
 ]
@@ -139,3 +142,88 @@ def hinge_derivative(y: ArrayLike, z: ArrayLike) -> NDArray:
     """A subgradient of the hinge loss in z: −t where the margin t·z < 1, else 0."""
     t = 2.0 * np.asarray(y, dtype=np.float64) - 1.0
     return np.where(t * np.asarray(z, dtype=np.float64) < 1.0, -t, 0.0)
+
+
+# -- the fused log-loss terms: value, residual and curvature in one loop -------------------
+_COMPILED_MIN = 500_000  # below this (numba not yet loaded) NumPy is cheaper than numba's import
+_EMPTY = np.empty(0)
+_compiled = None
+
+
+def _log_terms_loop(y, z, s, scale, want_f, r, d):  # pragma: no cover - compiled by numba
+    """Σ sᵢ·ℓ(yᵢ, zᵢ)·scale (if ``want_f``), and rᵢ = sᵢ(σ(zᵢ) − yᵢ)·scale, dᵢ = sᵢσ(zᵢ)σ(−zᵢ)·scale
+    into r and d when they are not empty. One e = exp(−|z|) per example serves all three:
+    ℓ = log1p(e) + (max(z, 0) − y·z), exact in logit space (for y ∈ {0, 1} the bracket is
+    0 or |z| exactly, so ℓ(1, 40) = 4.2e−18, not 0); σ(z) = 1/(1+e) or e/(1+e) by the sign of
+    z; σ(z)σ(−z) = e/(1+e)². Accumulated in float64."""
+    total = 0.0
+    want_r = r.shape[0] > 0
+    want_d = d.shape[0] > 0
+    for i in range(z.shape[0]):
+        zi = z[i]
+        e = np.exp(-abs(zi))
+        if want_f:
+            total += s[i] * (np.log1p(e) + (max(zi, 0.0) - y[i] * zi))
+        if want_r or want_d:
+            inv = 1.0 / (1.0 + e)
+            if want_r:
+                r[i] = s[i] * ((inv if zi >= 0.0 else e * inv) - y[i]) * scale
+            if want_d:
+                d[i] = s[i] * (e * inv * inv) * scale
+    return total * scale
+
+
+def _log_terms_numpy(y, z, s, scale, want_f, r, d) -> float:
+    """The same terms as :func:`_log_terms_loop`, in NumPy (same formulas, a few temporaries)."""
+    e = np.exp(-np.abs(z))
+    total = 0.0
+    if want_f:
+        loss = np.log1p(e)
+        loss += np.maximum(z, 0.0) - y * z
+        total = float(np.dot(s, loss)) * scale
+        del loss
+    if r.shape[0] or d.shape[0]:
+        inv = 1.0 + e
+        np.reciprocal(inv, out=inv)
+        if r.shape[0]:
+            np.multiply(np.where(z >= 0.0, inv, e * inv) - y, s, out=r)
+            r *= scale
+        if d.shape[0]:
+            np.multiply(e, inv, out=d)
+            d *= inv
+            d *= s
+            d *= scale
+    return total
+
+
+def _compiled_terms():
+    """numba's compiled loop (cached on disk), or None when numba is unavailable."""
+    global _compiled
+    if _compiled is None:
+        try:
+            from numba import njit
+        except ImportError:  # pragma: no cover - numba is a dependency
+            _compiled = False
+        else:
+            _compiled = njit(cache=True, nogil=True)(_log_terms_loop)
+    return _compiled or None
+
+
+def log_loss_terms(
+    y: NDArray, z: NDArray, sample_weight: NDArray, scale: float = 1.0, *, value: bool = True,
+    residual: NDArray | None = None, curvature: NDArray | None = None,
+) -> float:
+    """scale·Σ sᵢ·ℓ(yᵢ, zᵢ), and in the same loop residual ← scale·s∘(σ(z) − y) and
+    curvature ← scale·s∘σ(z)σ(−z) (each only if given): J's data term, ∇ and ∇² weights
+    from one read of z.
+
+    A compiled loop (numba) when numba is already loaded or z is long enough to pay for its
+    import; NumPy otherwise. Both use the same exact logit-space formulas, float64 throughout.
+    """
+    r = _EMPTY if residual is None else residual
+    d = _EMPTY if curvature is None else curvature
+    if z.shape[0] >= _COMPILED_MIN or "numba" in sys.modules:
+        fn = _compiled_terms()
+        if fn is not None and z.dtype == np.float64 and y.dtype == np.float64:
+            return float(fn(y, z, sample_weight, float(scale), bool(value), r, d))
+    return _log_terms_numpy(y, z, sample_weight, float(scale), value, r, d)

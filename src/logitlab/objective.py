@@ -102,6 +102,7 @@ class Objective:
         self.loss = loss
         self._cache_theta: NDArray | None = None
         self._cache_z: NDArray | None = None
+        self._terms: dict[str, object] = {}  # f, r, d of the log-loss at the cached θ
 
     # -- shape ---------------------------------------------------------------------------
     @property
@@ -152,10 +153,12 @@ class Objective:
         theta = np.asarray(theta, dtype=np.float64)
         if self._cache_theta is not None and np.array_equal(theta, self._cache_theta):
             return self._cache_z
+        self._terms = {}
+        self._cache_z = None  # free the old scores before the new ones exist
         w, b = self.split(theta)
         z = self.design.matvec(w)
         if b:
-            z = z + b
+            z += b
         self._cache_theta, self._cache_z = theta.copy(), z
         return z
 
@@ -163,12 +166,15 @@ class Objective:
         """Tell the objective z = X̃w + b at θ (a solver that updates z along its steps saves a pass)."""
         self._cache_theta = np.array(theta, dtype=np.float64, copy=True)
         self._cache_z = z
+        self._terms = {}
 
     def direction_scores(self, v: NDArray) -> NDArray:
         """X̃·v_w + v_b: how the scores change per unit step along the direction v."""
         vw, vb = self.split(v)
         u = self.design.matvec(vw)
-        return u + vb if self.fit_intercept and vb else u
+        if self.fit_intercept and vb:
+            u += vb
+        return u
 
     def value_from_scores(self, theta: NDArray, z: NDArray, smooth: bool = False) -> float:
         """J(θ) (or its smooth part) given the scores z at θ: no pass over X."""
@@ -182,18 +188,46 @@ class Objective:
         Exact where J's own differences drown in rounding, so line searches can still tell
         progress at the floating-point floor.
         """
-        _, derivative = _POINTWISE[self.loss]
         w, _ = self.split(theta)
         dw, _ = self.split(direction)
-        r = self.sample_weight * derivative(self.y, z)
+        if self.loss == "log":
+            r = np.empty(self.n_samples)
+            L.log_loss_terms(self.y, z, self.sample_weight, value=False, residual=r)
+        else:
+            _, derivative = _POINTWISE[self.loss]
+            r = self.sample_weight * derivative(self.y, z)
         return float(np.dot(r, u) / self.n_samples + self.penalty.l2 * np.dot(w, dw))
 
     def _data_loss_from_scores(self, z: NDArray) -> float:
+        if self.loss == "log":
+            return L.log_loss_terms(self.y, z, self.sample_weight, 1.0 / self.n_samples)
         pointwise, _ = _POINTWISE[self.loss]
         return float(np.dot(self.sample_weight, pointwise(self.y, z)) / self.n_samples)
 
+    def _log_terms(self, theta: NDArray, f: bool = False, r: bool = False, d: bool = False) -> dict:
+        """The log-loss's mean value f, residual r = s∘(σ(z) − y)/m and curvature d = s∘σσ'/m
+        at θ, each computed once per θ, and together in one loop (``loss.log_loss_terms``)."""
+        z = self.scores(theta)
+        t = self._terms
+        need_f, need_r, need_d = f and "f" not in t, r and "r" not in t, d and "d" not in t
+        if need_f or need_r or need_d:
+            m = self.n_samples
+            res = np.empty(m) if need_r else None
+            curv = np.empty(m) if need_d else None
+            val = L.log_loss_terms(self.y, z, self.sample_weight, 1.0 / m, value=need_f,
+                                   residual=res, curvature=curv)
+            if need_f:
+                t["f"] = val
+            if need_r:
+                t["r"] = res
+            if need_d:
+                t["d"] = curv
+        return t
+
     def data_loss(self, theta: NDArray) -> float:
         """(1/m)·Σ sᵢ·ℓ(yᵢ, zᵢ): the mean (weighted) loss, without the penalty."""
+        if self.loss == "log":
+            return float(self._log_terms(theta, f=True)["f"])
         return self._data_loss_from_scores(self.scores(theta))
 
     def value(self, theta: NDArray) -> float:
@@ -221,11 +255,15 @@ class Objective:
         ∂/∂w = (1/m)·Xᵀ(s∘(ŷ − y)) + λ(1−a)/m·w,   ∂/∂b = (1/m)·Σ sᵢ(ŷᵢ − yᵢ).
         """
         w, _ = self.split(theta)
-        z = self.scores(theta)
-        _, derivative = _POINTWISE[self.loss]
-        r = self.sample_weight * derivative(self.y, z) / self.n_samples
-        f = self._data_loss_from_scores(z) + self.penalty.smooth_value(w)
-        return f, self._grad_from_residual(r, w)
+        if self.loss == "log":
+            t = self._log_terms(theta, f=True, r=True)
+            f, r = float(t["f"]), t["r"]
+        else:
+            z = self.scores(theta)
+            _, derivative = _POINTWISE[self.loss]
+            r = self.sample_weight * derivative(self.y, z) / self.n_samples
+            f = self._data_loss_from_scores(z)
+        return f + self.penalty.smooth_value(w), self._grad_from_residual(r, w)
 
     def gradient(self, theta: NDArray) -> NDArray:
         """∇ of the smooth part of J (the whole gradient when l1_ratio·λ = 0)."""
@@ -234,8 +272,7 @@ class Objective:
     def curvature_weights(self, theta: NDArray) -> NDArray:
         """dᵢ = sᵢ·σ(zᵢ)(1 − σ(zᵢ))/m: the Hessian of the data loss is X̃ᵀ·diag(d)·X̃."""
         self._require_log_loss("the Hessian")
-        z = self.scores(theta)
-        return self.sample_weight * L.log_loss_curvature(z) / self.n_samples
+        return self._log_terms(theta, d=True)["d"]
 
     def hessian(self, theta: NDArray) -> NDArray:
         """The (p+1) × (p+1) Hessian of the smooth part, intercept last."""
@@ -261,8 +298,8 @@ class Objective:
         v = np.asarray(v, dtype=np.float64)
         vw, vb = self.split(v)
         u = self.design.matvec(vw)
-        if self.fit_intercept:
-            u = u + vb
+        if self.fit_intercept and vb:
+            u += vb
         du = d * u
         hw = self.design.rmatvec(du) + self.penalty.l2 * vw
         return (np.append(hw, du.sum()) if self.fit_intercept else hw), u
@@ -274,13 +311,12 @@ class Objective:
         ``stride``/``single`` sub-sample or round the Hessian only (see Design.newton_system);
         ``value=False`` skips f (returned as NaN) when the caller already has it.
         """
+        self._require_log_loss("the Hessian")
         w, _ = self.split(theta)
-        z = self.scores(theta)
-        _, derivative = _POINTWISE[self.loss]
-        r = self.sample_weight * derivative(self.y, z) / self.n_samples
-        d = self.curvature_weights(theta)
+        t = self._log_terms(theta, f=value, r=True, d=True)
+        r, d = t["r"], t["d"]
         A, gw = self.design.newton_system(d, r, stride=stride, single=single)
-        f = self._data_loss_from_scores(z) + self.penalty.smooth_value(w) if value else float("nan")
+        f = float(t["f"]) + self.penalty.smooth_value(w) if value else float("nan")
         p = self.n_features
         A[np.arange(p), np.arange(p)] += self.penalty.l2
         gw = gw + self.penalty.l2 * w
