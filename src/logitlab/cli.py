@@ -305,6 +305,20 @@ def train(
     summary: bool = typer.Option(False, "--summary", help="Also print the statistical summary (SE, z, p, CI)."),
     report: bool = typer.Option(True, "--report/--no-report", help="Write report.html."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only where the files went."),
+    out_of_core: bool | None = typer.Option(
+        None, "--out-of-core/--in-memory", show_default=False,
+        help="Stream DATA (Parquet/CSV file or directory) in chunks instead of loading it "
+             "(default: streamed when DATA is a directory or larger than --stream-above)."),
+    stream_above: float = typer.Option(1.0, "--stream-above", help="GiB on disk above which DATA is streamed."),
+    batch_rows: int = typer.Option(262_144, "--batch-rows", help="Rows per chunk when streaming."),
+    checkpoint: Path | None = typer.Option(
+        None, "--checkpoint", help="Streamed fits: save θ here each iteration; rerun to resume."),
+    metrics_sample: int = typer.Option(
+        1_000_000, "--metrics-sample",
+        help="Streamed/Dask: metrics on a seeded sample of at most this many rows per part."),
+    dask_scheduler: str | None = typer.Option(
+        None, "--dask-scheduler",
+        help="Train on a running Dask cluster, e.g. tcp://host:8786 (DATA readable by its workers)."),
 ) -> None:
     """Train a model and write DIR/model.json and DIR/report.html."""
     with _errors():
@@ -319,6 +333,21 @@ def train(
             raise UsageError(f"--out {out_dir} is a file; give a directory for model.json and report.html.")
         if summary:
             _require_inference()
+        from .train_large import streaming_mode
+
+        mode, why = streaming_mode(data, out_of_core, stream_above, dask_scheduler)
+        if mode != "memory":  # past memory: streamed chunks or a Dask cluster (train_large.py)
+            from .train_large import train_streamed
+
+            params = dict(lam=lam_value if lam_value is not None else 1.0, l1_ratio=l1_ratio, solver=solver,
+                          tol=tol, max_iter=max_iter, learning_rate=learning_rate, standardize=standardize,
+                          class_weight=class_weight, random_state=seed)
+            return train_streamed(
+                data=data, target=target, dataset=dataset, out_dir=out_dir, params=params, mode=mode, why=why,
+                dask_scheduler=dask_scheduler, positive=positive, drop=drop, test_size=test_size, seed=seed,
+                threshold=threshold, cost_fp=cost_fp, cost_fn=cost_fn, landscape=landscape, summary=summary,
+                lam_auto=lam_value is None, report=report, quiet=quiet, batch_rows=batch_rows,
+                checkpoint=checkpoint, metrics_sample=metrics_sample, learning_rate=learning_rate)
 
         frame, target_col, source = _load_training_data(data, dataset, target)
         labels = fit_labels(frame, target_col, positive)

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .outofcore import add_shares, chunk_eval
+from .outofcore import _check_finite, _row_mask, add_shares, chunk_eval, map_labels, row_uniform
 
 __all__ = ["DaskSource", "DaskFitError", "connect", "predict_proba"]
 
@@ -58,8 +58,30 @@ def _block_arrays(xb: Any, yb: Any, swb: Any, features: list | None, target: str
     return X, y, sw
 
 
-def _block_scan(xb, yb, swb, layout) -> dict:
+def _block_kept(xb: Any, yb: Any, swb: Any, layout: tuple, prep: tuple):
+    """(X, y, s) of one partition: labels mapped, only the rows of the split kept."""
     X, y, sw = _block_arrays(xb, yb, swb, *layout)
+    labels, rows, seed, start = prep
+    if labels is not None:
+        y = map_labels(y, labels)
+    if rows is not None:
+        keep = _row_mask(row_uniform(seed, start, X.shape[0]), rows)
+        X, y, sw = X[keep], y[keep], sw[keep]
+    return X, y, sw
+
+
+def _block_all(xb: Any, yb: Any, swb: Any, layout: tuple, prep: tuple, fn: Any, args: tuple):
+    """fn(X, y, s, u, first_row, *args) on every row of one partition (see map_chunks)."""
+    X, y, sw = _block_arrays(xb, yb, swb, *layout)
+    labels, _, seed, start = prep
+    if labels is not None:
+        y = map_labels(y, labels)
+    return fn(X, y, sw, row_uniform(seed, start, X.shape[0]), start, *args)
+
+
+def _block_scan(xb, yb, swb, layout, prep) -> dict:
+    X, y, sw = _block_kept(xb, yb, swb, layout, prep)
+    _check_finite(X, layout[0], 0)
     totals: dict = {}
     for c in np.unique(y):
         key = c.item() if hasattr(c, "item") else c
@@ -70,8 +92,8 @@ def _block_scan(xb, yb, swb, layout) -> dict:
             "totals": totals, "p": X.shape[1]}
 
 
-def _block_eval(xb, yb, swb, layout, classes, class_factor, theta, kind, settings, v):
-    X, y, sw = _block_arrays(xb, yb, swb, *layout)
+def _block_eval(xb, yb, swb, layout, prep, classes, class_factor, theta, kind, settings, v):
+    X, y, sw = _block_kept(xb, yb, swb, layout, prep)
     y01 = _labels_to01(y, classes)
     if class_factor is not None:
         sw = sw * class_factor[y01.astype(int)]
@@ -79,12 +101,17 @@ def _block_eval(xb, yb, swb, layout, classes, class_factor, theta, kind, setting
 
 
 class DaskSource:
-    """Blocks of a Dask array (rows × all columns) or partitions of a Dask DataFrame."""
+    """Blocks of a Dask array (rows × all columns) or partitions of a Dask DataFrame.
+
+    ``labels`` / ``rows`` / ``seed`` as in :class:`~logitlab.outofcore.FileSource`: a label
+    mapping to 0/1 and a seeded row split applied where the partitions live.
+    """
 
     checkpoint = None
 
     def __init__(self, X: Any, y: Any = None, sample_weight: Any = None,
-                 persist: bool = True) -> None:
+                 persist: bool = True, labels: Any = None,
+                 rows: tuple[float, float] | None = None, seed: int = 0) -> None:
         import dask
         import dask.array as da
 
@@ -93,7 +120,16 @@ class DaskSource:
         if hasattr(X, "map_partitions"):  # Dask DataFrame
             target = y if isinstance(y, str) else None
             weight = sample_weight if isinstance(sample_weight, str) else None
+            for col in (target, weight):
+                if col is not None and col not in X.columns:
+                    raise ValueError(f"column {col!r} is not in the Dask DataFrame "
+                                     f"(columns: {list(X.columns)}).")
             self.features = [c for c in X.columns if c not in (target, weight)]
+            for c in self.features:
+                kind = X.dtypes[c].kind
+                if kind not in "biuf":
+                    raise ValueError(f"column {c!r} is {X.dtypes[c]}, not numeric: Dask training "
+                                     "reads numeric feature columns only; encode or drop it.")
             self.layout = (self.features, target, weight)
             if persist:
                 X = X.persist()
@@ -121,6 +157,35 @@ class DaskSource:
             self._w = [None] * len(self._x) if sw is None else list(sw.to_delayed().ravel())
         self.n_features = 0
         self.n_partitions = len(self._x)
+        self.labels = None if labels is None else tuple(labels)
+        self.rows = None if rows is None else (float(rows[0]), float(rows[1]))
+        self.seed = int(seed)
+        self._starts: list[int] | None = None
+        if not hasattr(X, "map_partitions"):
+            self._starts = [0, *np.cumsum(X.chunks[0])[:-1].tolist()]
+
+    def _prep(self, exact: bool = False) -> list[tuple]:
+        """Per partition: (labels, rows, seed, index of its first row)."""
+        if self._starts is None and (exact or self.rows is not None):
+            self._starts = self._row_starts()
+        starts = self._starts if self._starts is not None else [0] * self.n_partitions
+        return [(self.labels, self.rows, self.seed, int(s)) for s in starts]
+
+    def _row_starts(self) -> list[int]:
+        """Global index of each partition's first row (one cheap pass: partition lengths)."""
+        from dask import delayed
+
+        lengths = self._compute([delayed(len)(x) for x in self._x], "row count")
+        return [0, *np.cumsum(lengths)[:-1].tolist()]
+
+    def map_chunks(self, fn: Any, *args: Any) -> list:
+        """[fn(X, y, s, u, first_row, *args)] over every partition, computed on the workers."""
+        from dask import delayed
+
+        prep = self._prep(exact=True)
+        return self._compute([delayed(_block_all)(x, y, w, self.layout, pr, fn, args)
+                              for x, y, w, pr in zip(self._x, self._y, self._w, prep, strict=True)],
+                             "evaluation")
 
     def _compute(self, tasks: list, what: str) -> list:
         import dask
@@ -140,8 +205,9 @@ class DaskSource:
         """One pass for m, p, the classes' weighted totals and the column sums."""
         from dask import delayed
 
-        parts = self._compute([delayed(_block_scan)(x, y, w, self.layout)
-                               for x, y, w in zip(self._x, self._y, self._w, strict=True)], "scan")
+        parts = self._compute([delayed(_block_scan)(x, y, w, self.layout, pr)
+                               for x, y, w, pr in zip(self._x, self._y, self._w, self._prep(),
+                                                      strict=True)], "scan")
         totals: dict = {}
         for part in parts:
             for k, v in part["totals"].items():
@@ -154,9 +220,9 @@ class DaskSource:
         """Per-partition shares computed where the data live, summed on the client."""
         from dask import delayed
 
-        tasks = [delayed(_block_eval)(x, y, w, self.layout, self.classes, self.class_factor,
+        tasks = [delayed(_block_eval)(x, y, w, self.layout, pr, self.classes, self.class_factor,
                                       theta, kind, settings, v)
-                 for x, y, w in zip(self._x, self._y, self._w, strict=True)]
+                 for x, y, w, pr in zip(self._x, self._y, self._w, self._prep(), strict=True)]
         out = None
         for part in self._compute(tasks, kind):
             out = add_shares(out, part)

@@ -33,10 +33,49 @@ from .penalty import ElasticNet
 __all__ = [
     "ChunkedObjective",
     "FileSource",
+    "detect_format",
     "LinearScores",
     "fit_chunked",
     "is_large_input",
+    "map_labels",
+    "row_uniform",
 ]
+
+
+def row_uniform(seed: int, start: int, n: int) -> NDArray:
+    """A seeded uniform in [0, 1) per global row index start…start+n−1 (splitmix64 hash).
+
+    Depends on the row's position in the data only, never on how it is chunked, so a train /
+    held-out split made with it is the same streamed, on Dask or in memory.
+    """
+    with np.errstate(over="ignore"):
+        x = (np.arange(start, start + n, dtype=np.uint64) + np.uint64(seed & (2**64 - 1))
+             * np.uint64(0x9E3779B97F4A7C15))
+        x = x + np.uint64(0x9E3779B97F4A7C15)
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        x = x ^ (x >> np.uint64(31))
+    return (x >> np.uint64(11)).astype(np.float64) * 2.0**-53
+
+
+def map_labels(y: NDArray, labels: Sequence[Any]) -> NDArray:
+    """y as 0/1 floats for labels = (negative, positive); any other value is an error naming it."""
+    neg, pos = labels
+    y = np.asarray(y)
+    is_pos, is_neg = y == pos, y == neg
+    bad = ~(is_pos | is_neg)
+    if np.any(bad):
+        shown = ", ".join(repr(v) for v in list(dict.fromkeys(y[bad].tolist()))[:3])
+        raise ValueError(f"the label column holds values other than {neg!r} and {pos!r} "
+                         f"(e.g. {shown}); every row needs one of the two labels.")
+    return is_pos.astype(np.float64)
+
+
+def _row_mask(u: NDArray, rows: tuple[float, float] | None) -> NDArray | None:
+    """Rows whose uniform lies in [lo, hi), or None for every row."""
+    if rows is None:
+        return None
+    return (u >= rows[0]) & (u < rows[1])
 
 
 # -- per-chunk evaluation (module level: it is shipped to Dask workers) --------------------
@@ -307,6 +346,15 @@ def is_large_input(X: Any) -> bool:
     return mod.startswith("dask") or hasattr(X, "map_reduce")
 
 
+def detect_format(path: str | os.PathLike) -> str:
+    """"csv" for a .csv file or a directory of them, else "parquet"."""
+    first = str(path)
+    if os.path.isdir(first):
+        names = [n for n in sorted(os.listdir(first)) if not n.startswith((".", "_"))]
+        return "csv" if names and all(n.endswith((".csv", ".csv.gz")) for n in names) else "parquet"
+    return "csv" if first.endswith((".csv", ".csv.gz")) else "parquet"
+
+
 class FileSource:
     """Parquet files (a file or a directory) or CSV, streamed in chunks with pyarrow datasets.
 
@@ -314,23 +362,24 @@ class FileSource:
     are the remaining columns (or ``features``). ``checkpoint`` is a file where θ and J's
     history are written atomically after every iteration: a fit interrupted by a crash or a
     kill resumes from its last completed iteration when run again with the same file.
+
+    ``labels = (negative, positive)`` maps the label column to 0/1 (other values are an error);
+    ``rows = (lo, hi)`` keeps only the rows whose :func:`row_uniform` (``seed``) lies in
+    [lo, hi): a seeded train / held-out split that never reads the data into memory.
     """
 
     def __init__(self, path: str | os.PathLike | Sequence[str], target: str,
                  features: Sequence[str] | None = None, weight: str | None = None,
                  format: str | None = None, batch_rows: int = 65_536,
-                 checkpoint: str | os.PathLike | None = None, progress: bool = False) -> None:
+                 checkpoint: str | os.PathLike | None = None, progress: bool = False,
+                 labels: Sequence[Any] | None = None, rows: tuple[float, float] | None = None,
+                 seed: int = 0) -> None:
+        import pyarrow as pa
         import pyarrow.dataset as ds
 
         self.path = path
         if format is None:
-            first = str(path[0] if isinstance(path, (list, tuple)) else path)
-            if os.path.isdir(first):
-                names = sorted(os.listdir(first))
-                format = "csv" if names and all(n.endswith(".csv") for n in names
-                                                if not n.startswith((".", "_"))) else "parquet"
-            else:
-                format = "csv" if first.endswith((".csv", ".csv.gz")) else "parquet"
+            format = detect_format(path[0] if isinstance(path, (list, tuple)) else path)
         self.format = format
         src = [str(p) for p in path] if isinstance(path, (list, tuple)) else str(path)
         self.dataset = ds.dataset(src, format=format)
@@ -341,17 +390,41 @@ class FileSource:
         self.target, self.weight = target, weight
         self.features = list(features) if features is not None else [
             c for c in names if c not in (target, weight)]
+        if not self.features:
+            raise ValueError(f"{path!s} has no feature columns besides {target!r}.")
+        for c in self.features + ([weight] if weight else []):
+            if c not in names:
+                raise ValueError(f"column {c!r} is not in {path!s} (columns: {names}).")
+            t = self.dataset.schema.field(c).type
+            if not (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t)
+                    or pa.types.is_null(t)):
+                raise ValueError(f"column {c!r} is {t}, not numeric: out-of-core training reads "
+                                 "numeric feature columns only; encode it as numbers or leave it out.")
+        if int(batch_rows) < 1:
+            raise ValueError(f"batch_rows must be ≥ 1; got {batch_rows}.")
         self.batch_rows = int(batch_rows)
+        self.labels = None if labels is None else tuple(labels)
+        self.rows = None if rows is None else (float(rows[0]), float(rows[1]))
+        self.seed = int(seed)
         self.checkpoint = None if checkpoint is None else Path(checkpoint)
         self.progress = progress
         self.classes: NDArray | None = None
         self.class_factor: NDArray | None = None
         self.n_features = len(self.features)
 
-    def raw_chunks(self) -> Iterator[tuple[NDArray, NDArray, NDArray]]:
-        """(X, y as stored, sample weights) per chunk."""
+    def _read(self) -> Iterator[tuple[NDArray, NDArray, NDArray, int]]:
+        """(X, y, sample weights, index of the chunk's first row) per chunk, every row."""
         cols = self.features + [self.target] + ([self.weight] if self.weight else [])
-        for batch in self.dataset.to_batches(columns=cols, batch_size=self.batch_rows):
+        # little read-ahead and no whole-file pre-buffering: pyarrow's defaults (16 batches,
+        # 4 files, pre_buffer) hold many chunks at once and make memory grow with the files
+        kw: dict[str, Any] = {}
+        if self.format == "parquet":
+            import pyarrow.dataset as ds
+
+            kw["fragment_scan_options"] = ds.ParquetFragmentScanOptions(pre_buffer=False)
+        start = 0
+        for batch in self.dataset.to_batches(columns=cols, batch_size=self.batch_rows,
+                                             batch_readahead=1, fragment_readahead=1, **kw):
             if batch.num_rows == 0:
                 continue
             X = np.empty((batch.num_rows, len(self.features)))
@@ -360,7 +433,24 @@ class FileSource:
             y = batch.column(self.target).to_numpy(zero_copy_only=False)
             sw = (batch.column(self.weight).to_numpy(zero_copy_only=False).astype(np.float64)
                   if self.weight else np.ones(batch.num_rows))
-            yield X, y, sw
+            if self.labels is not None:
+                y = map_labels(y, self.labels)
+            yield X, y, sw, start
+            start += batch.num_rows
+
+    def raw_chunks(self) -> Iterator[tuple[NDArray, NDArray, NDArray]]:
+        """(X, y as stored or mapped by ``labels``, sample weights) per chunk of kept rows."""
+        for X, y, sw, start in self._read():
+            if self.rows is not None:
+                keep = _row_mask(row_uniform(self.seed, start, X.shape[0]), self.rows)
+                X, y, sw = X[keep], y[keep], sw[keep]
+            if X.shape[0]:
+                yield X, y, sw
+
+    def map_chunks(self, fn: Callable[..., Any], *args: Any) -> list:
+        """[fn(X, y, s, u, first_row, *args)] over every chunk, all rows (u: the row uniforms)."""
+        return [fn(X, y, sw, row_uniform(self.seed, start, X.shape[0]), start, *args)
+                for X, y, sw, start in self._read()]
 
     def chunks(self) -> Iterator[tuple[NDArray, NDArray, NDArray]]:
         """(X, y01, s) per chunk, labels mapped to 0/1 and class weights applied."""
@@ -377,6 +467,7 @@ class FileSource:
         for X, y, sw in self.raw_chunks():
             if np.any(sw < 0):
                 raise ValueError("sample weights must be ≥ 0; found negative weights.")
+            _check_finite(X, self.features, m)
             m += X.shape[0]
             s1 = X.sum(axis=0) if s1 is None else s1 + X.sum(axis=0)
             s2 = (X * X).sum(axis=0) if s2 is None else s2 + (X * X).sum(axis=0)
@@ -399,19 +490,45 @@ class FileSource:
         """Files, sizes and modification times: a checkpoint only resumes on the same data."""
         files = sorted(getattr(self.dataset, "files", []) or [])
         info = [(f, os.path.getsize(f), os.path.getmtime(f)) for f in files if os.path.exists(f)]
-        return hashlib.sha256(json.dumps([info, self.features, self.target, self.weight]).encode()
+        return hashlib.sha256(json.dumps([info, self.features, self.target, self.weight,
+                                          repr(self.labels), self.rows, self.seed]).encode()
                               ).hexdigest()
+
+
+def _check_finite(X: NDArray, names: Sequence[str] | None, first_row: int) -> None:
+    """A clear error for missing (NaN/null) or infinite feature values."""
+    bad = ~np.isfinite(X)
+    if np.any(bad):
+        i, j = np.argwhere(bad)[0]
+        name = repr(names[j]) if names is not None else f"{j}"
+        raise ValueError(f"feature column {name} has missing or infinite values (first at kept row "
+                         f"{first_row + i + 1}); fill or drop those rows before training.")
 
 
 def _progress(enabled: bool, total: int, kind: str) -> Callable[[int | None], None]:
     """A rich progress bar for one pass (rows read), or a no-op."""
     if not enabled:
         return lambda n: None
-    from rich.progress import Progress
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
-    prog = Progress(transient=True)
+    what = {"fg": "J and gradient", "fgH": "J, gradient and Hessian", "hessp": "Hessian·vector",
+            "curv": "curvature", "sep": "separation check"}.get(kind, kind)
+    console = Console(stderr=True)
+    if not console.is_terminal:  # a log file gets no bars (the CLI prints one line per iteration)
+        return lambda n: None
+    prog = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TextColumn("rows"), TimeElapsedColumn(), TimeRemainingColumn(),
+                    console=console, transient=True)
     prog.start()
-    task = prog.add_task(f"pass ({kind})", total=total)
+    task = prog.add_task(f"pass over the data ({what})", total=total)
 
     def advance(n: int | None) -> None:
         if n is None:
@@ -547,6 +664,7 @@ def fit_chunked(est: Any, X: Any, y: Any = None, sample_weight: Any = None, *,
         est.feature_columns_ = list(source.features)
     est._store(result, obj, classes, offset, scale)
     est._fit_objective = None  # holds a data source, not data: nothing for summary()
+    est._chunked_standardization = (offset, scale)  # what the penalty was applied on
     if result.status != "converged":
         _warn(est, result)
     return est
