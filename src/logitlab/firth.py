@@ -4,20 +4,35 @@ Maximizes the Jeffreys-penalized log-likelihood
 
     ℓ*(θ) = ℓ(θ) + ½·log det I(θ),   ℓ = −m·J,   I = m·∇²J   (J: the core's mean loss, λ = 0)
 
-whose score is U*(θ) = Xᵀ(s∘(y − p) + h∘(½ − p)), hᵢ the diagonal of the weighted hat matrix
+whose score is U*(θ) = X̃ᵀ(s∘(y − p) + h∘(½ − p)), hᵢ the diagonal of the weighted hat matrix
 W^½X̃ I⁻¹ X̃ᵀW^½. The estimates are always finite — also under complete or quasi-complete
-separation — and their O(1/n) bias is removed. As R's logistf, we fit by Fisher scoring on U*
-with step-halving on ℓ* (steps capped at 5 per coordinate), report Wald standard errors
-√diag I(θ̃)⁻¹, and base intervals and tests on the *profile penalized likelihood*:
+separation — and their O(1/n) bias is removed. Intervals and tests come from the *profile
+penalized likelihood* (R's logistf defaults):
 
     {c : 2·(ℓ*(θ̃) − max_{θⱼ = c} ℓ*(θ)) ≤ χ²₁(1 − α)},   p-value from the same statistic at c = 0.
 
-Sample weights are frequency weights (logistf's ``weights``). Every ℓ, ∇ℓ and I is taken from
-:class:`~logitlab.objective.Objective`.
+Numerics (what makes the 30-feature, completely separated breast-cancer fit converge):
+
+- everything is computed in *internal* coordinates: features centred and scaled to unit
+  spread (ℓ* changes by a constant, Σ log σⱼ, under this affine map, so θ̃ maps back exactly);
+- hat values, log det I and the Newton system come from a QR factorization of √W·X̃
+  (never from XᵀWX, whose condition number is the square);
+- Newton steps use the exact Hessian of ℓ* (I plus the second derivative of ½ log det I, see
+  :meth:`FirthProblem.neg_hessian`), falling back to Fisher scoring (logistf's step) where the
+  Hessian is not negative definite; logistf's step control: steps capped at 5 per coordinate,
+  step-halving on ℓ*; converged when both the modified score and the step are below tolerance;
+- profile bounds: constrained Newton fits warm-started by a tangent predictor along the profile
+  path, and safeguarded Newton root finding on the signed root √(2(ℓ̂* − ℓ*ₚ(c))), which is
+  nearly linear in c (its slope is the constrained fit's Lagrange multiplier); if a constrained
+  fit finds a higher ℓ* than the fit (ℓ* need not be concave), the fit restarts from there.
+
+Sample weights are frequency weights (logistf's ``weights``). ℓ, its gradient, the curvature
+weights and the linear predictor are taken from :class:`~logitlab.objective.Objective`.
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,18 +41,20 @@ import pandas as pd
 import scipy.linalg as la
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
-from scipy import optimize, stats
+from scipy import stats
 from scipy.special import expit
 
 from .design import Design
 from .objective import Objective
-from .solvers.base import Callback, Recorder, SolverResult
+from .solvers.base import Callback, Recorder, SolverResult, blas_threads
 
-__all__ = ["firth_solve", "firth_fit", "FirthFit", "penalized_loglik", "profile_interval",
-           "firth_summary"]
+__all__ = ["firth_solve", "firth_fit", "FirthFit", "FirthProblem", "penalized_loglik",
+           "profile_all", "ProfileResult", "firth_summary"]
 
-_MAX_STEP = 5.0    # logistf's maxstep
+_MAX_STEP = 5.0     # logistf's maxstep (internal, standardized units)
 _MAX_HALVINGS = 25  # logistf's maxhs
+_XTOL = 1e-8        # converged when the last step is below this (standardized units) …
+_GTOL = 1e-9        # … and the score is below this × Σ weights
 
 
 def _dense_design(obj: Objective) -> NDArray:
@@ -54,50 +71,234 @@ def _dense_design(obj: Objective) -> NDArray:
     return X
 
 
+def _blas_context(size: int) -> contextlib.AbstractContextManager:
+    """One BLAS thread for the many small factorizations (a busy pool spin-waits)."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1 if size < 4_000_000 else blas_threads(), user_api="blas")
+
+
 @dataclass
 class _State:
-    """ℓ*, its score and the information at one θ."""
+    """ℓ*, its score and the QR of √W·X̃ at one θ (internal coordinates)."""
 
     theta: NDArray
     pen_loglik: float
     loglik: float
     score: NDArray
-    info: NDArray
-    chol: Any
+    R: NDArray
+    Q: NDArray
+    p: NDArray
+    h: NDArray
+
+    @property
+    def info(self) -> NDArray:
+        """Fisher information RᵀR = X̃ᵀWX̃."""
+        return self.R.T @ self.R
 
 
-def _evaluate(obj: Objective, Xt: NDArray | None, theta: NDArray,
-              jeffreys: bool = True) -> _State | None:
-    m = obj.n_samples
-    loglik = -m * obj.data_loss(theta)
-    info = m * obj.hessian(theta)
-    try:
-        chol = la.cho_factor(info, lower=True, check_finite=False)
-    except (la.LinAlgError, ValueError):
-        return None
-    logdet = 2.0 * float(np.sum(np.log(np.diag(chol[0]))))
-    if not np.isfinite(loglik) or not np.isfinite(logdet):
-        return None
-    if not jeffreys:  # plain likelihood: the same machinery profiles the MLE (R's confint)
-        return _State(theta, loglik, loglik, -m * obj.gradient(theta), info, chol)
-    p = expit(obj.scores(theta))
-    d = m * obj.curvature_weights(theta)  # sᵢ pᵢ (1 − pᵢ)
-    V = la.solve_triangular(chol[0], Xt.T, lower=True, check_finite=False)  # L⁻¹ X̃ᵀ
-    h = d * np.einsum("ij,ij->j", V, V)
-    score = -m * obj.gradient(theta) + Xt.T @ (h * (0.5 - p))
-    return _State(theta, loglik + 0.5 * logdet, loglik, score, info, chol)
+class FirthProblem:
+    """ℓ* (or ℓ with ``jeffreys=False``) of an unpenalized Objective, in standardized coordinates.
+
+    θ_obj = A·θ_int maps the internal parameters back to the objective's; the internal design
+    has every feature centred (when there is an intercept) and scaled to unit spread.
+    """
+
+    def __init__(self, obj: Objective, jeffreys: bool = True) -> None:
+        if obj.loss != "log" or obj.lam != 0:
+            raise ValueError("Firth's method is for the unpenalized log-loss (lam=0).")
+        self.obj, self.jeffreys, self.fit_intercept = obj, jeffreys, obj.fit_intercept
+        Xo = _dense_design(obj)
+        p = obj.n_features
+        feats = Xo[:, :p]
+        mu = feats.mean(axis=0) if obj.fit_intercept else np.zeros(p)
+        sd = np.sqrt(np.mean((feats - mu) ** 2, axis=0))
+        sd = np.where(sd > 0, sd, 1.0)
+        self.inner = Objective(Design(feats, mu if obj.fit_intercept else None, sd), obj.y,
+                               obj.sample_weight, lam=0.0, fit_intercept=obj.fit_intercept)
+        self.X = _dense_design(self.inner)
+        k = self.X.shape[1]
+        A = np.zeros((k, k))
+        A[:p, :p] = np.diag(1.0 / sd)
+        if obj.fit_intercept:
+            A[p, :p] = -mu / sd
+            A[p, p] = 1.0
+        self.A = A                                  # θ_obj = A θ_int
+        self.A_inv = la.inv(A)
+        self.shift = float(np.sum(np.log(sd)))      # ½ log det I_obj = ½ log det I_int + shift
+        self.m = obj.n_samples
+        self.n = float(obj.sample_weight.sum())
+        self.gtol = _GTOL * max(1.0, self.n)
+
+    def to_internal(self, theta_obj: NDArray) -> NDArray:
+        """θ_int = A⁻¹ θ_obj."""
+        return self.A_inv @ np.asarray(theta_obj, dtype=np.float64)
+
+    def to_obj(self, theta_int: NDArray) -> NDArray:
+        """θ_obj = A θ_int."""
+        return self.A @ theta_int
+
+    def context(self) -> contextlib.AbstractContextManager:
+        """BLAS thread cap for this problem's size."""
+        return _blas_context(self.X.size)
+
+    def evaluate(self, theta: NDArray) -> _State | None:
+        """ℓ*, U* and the QR at θ (internal); None where I is singular or ℓ* not finite."""
+        inner, m = self.inner, self.m
+        loglik = -m * inner.data_loss(theta)
+        grad = -m * inner.gradient(theta)
+        w = m * inner.curvature_weights(theta)          # sᵢ pᵢ (1 − pᵢ)
+        p = expit(inner.scores(theta))
+        Q, R = la.qr(np.sqrt(w)[:, None] * self.X, mode="economic", check_finite=False)
+        diag = np.abs(np.diag(R))
+        if not np.isfinite(loglik) or diag.min(initial=np.inf) <= 1e-300 or not np.all(
+                np.isfinite(R)):
+            return None
+        if not self.jeffreys:
+            return _State(theta, loglik, loglik, grad, R, Q, p, np.zeros(0))
+        h = np.einsum("ij,ij->i", Q, Q)
+        logdet = 2.0 * float(np.sum(np.log(diag)))
+        score = grad + self.X.T @ (h * (0.5 - p))
+        return _State(theta, loglik + 0.5 * logdet, loglik, score, R, Q, p, h)
+
+    @staticmethod
+    def _pairs(k: int) -> tuple[NDArray, NDArray]:
+        iu, ju = np.triu_indices(k)
+        return iu, ju
+
+    def neg_hessian(self, st: _State) -> NDArray:
+        """−∇²ℓ* = I − ½X̃ᵀdiag(h(1 − 6p(1−p)))X̃ + ½X̃ᵀD(QQᵀ∘QQᵀ)DX̃, D = diag(1 − 2p).
+
+        From ∂I/∂θₐ = X̃ᵀdiag(wᵢ(1−2pᵢ)x̃ᵢₐ)X̃ and √(wᵢwₗ)·x̃ᵢᵀI⁻¹x̃ₗ = (QQᵀ)ᵢₗ;
+        plain Fisher information for ``jeffreys=False`` (logit: observed = expected).
+        """
+        info = st.info
+        if not self.jeffreys:
+            return info
+        X, Q, p = self.X, st.Q, st.p
+        t1 = X.T @ (X * (st.h * (1.0 - 6.0 * p * (1.0 - p)))[:, None])
+        B = (1.0 - 2.0 * p)[:, None] * X
+        m, k = Q.shape
+        # (QQᵀ)∘² = Σ_{r≤s} c_rs (Q_r∘Q_s)(Q_r∘Q_s)ᵀ (c = 1 on the diagonal, 2 off it), so
+        # Bᵀ(QQᵀ)∘²B = M diag(c) Mᵀ with M = Bᵀ[Q_r∘Q_s]: O(m·k³/2), no m×m matrix
+        iu, ju = self._pairs(k)
+        M = np.zeros((k, iu.size))
+        step = max(1, 4_000_000 // iu.size)
+        for s in range(0, m, step):
+            Qc = Q[s:s + step]
+            M += B[s:s + step].T @ (Qc[:, iu] * Qc[:, ju])
+        t2 = (M * np.where(iu == ju, 1.0, 2.0)) @ M.T
+        H = info - 0.5 * t1 + 0.5 * t2
+        return 0.5 * (H + H.T)
+
+    # -- maximization --------------------------------------------------------------------
+    def maximize(self, theta0: NDArray, basis: NDArray | None = None, max_iter: int = 100,
+                 recorder: Recorder | None = None, gain_tol: float = 0.0) -> FirthFit:
+        """Maximize ℓ* over θ₀ + N·v (N = ``basis``, orthonormal columns; all of θ when None).
+
+        Newton with the exact Hessian (Fisher scoring where that is not negative definite),
+        steps capped at 5, step-halving on ℓ*; converged when the projected score is below
+        ``gtol`` and the step below 1e-8 (internal units), as logistf's gconv/xconv — or, with
+        ``gain_tol`` > 0 (profile fits), once a Newton step predicts a gain gᵀd below it.
+        """
+        st = self.evaluate(np.asarray(theta0, dtype=np.float64))
+        if st is None:
+            raise ValueError("Firth: the information matrix is singular at the start "
+                             "(collinear or constant columns?).")
+        converged, it = False, 0
+        for it in range(1, max_iter + 1):
+            g = st.score if basis is None else basis.T @ st.score
+            step, exact = self._newton_step(st, g, basis)
+            gmax, smax = np.max(np.abs(g), initial=0.0), np.max(np.abs(step), initial=0.0)
+            if gmax <= self.gtol and smax <= _XTOL:
+                converged, it = True, it - 1
+                break
+            gain = float(g @ (step if basis is None else basis.T @ step))
+            last = exact and gain <= gain_tol
+            if smax > _MAX_STEP:
+                step *= _MAX_STEP / smax
+            new, t = None, 1.0
+            noise = 1e-13 * (1.0 + abs(st.pen_loglik))
+            for _ in range(_MAX_HALVINGS):
+                cand = self.evaluate(st.theta + t * step)
+                if cand is not None and (cand.pen_loglik > st.pen_loglik or (
+                        cand.pen_loglik >= st.pen_loglik - noise and smax * t <= 1e-6)):
+                    new = cand
+                    break
+                t *= 0.5
+            if new is None:  # no ascent representable: at the optimum to rounding
+                converged = gmax <= 1e3 * self.gtol
+                it -= 1
+                break
+            st = new
+            if last:
+                converged = True
+                break
+            if recorder is not None:
+                recorder.record(it, self.to_obj(st.theta), -(st.pen_loglik + self.shift) / self.m)
+                if recorder.stopped:
+                    break
+        g = st.score if basis is None else basis.T @ st.score
+        return self._result(st, it, converged, float(np.max(np.abs(g), initial=0.0)))
+
+    def _newton_step(self, st: _State, g: NDArray, basis: NDArray | None) -> tuple[NDArray, bool]:
+        """(direction, exact): the Newton direction on ℓ* in the subspace, exact when −∇²ℓ* is
+        positive definite there; otherwise its eigenvalues are replaced by their absolute values
+        (floored at 1e-8·max), which still ascends along directions of negative curvature."""
+        H = self.neg_hessian(st)
+        self._last_H = H
+        if basis is not None:
+            H = basis.T @ H @ basis
+        try:
+            d = la.cho_solve(la.cho_factor(H, check_finite=False), g, check_finite=False)
+            if np.all(np.isfinite(d)) and float(g @ d) > 0:
+                return (d if basis is None else basis @ d), True
+        except (la.LinAlgError, ValueError):
+            pass
+        lam, V = la.eigh(H, check_finite=False)
+        lam = np.maximum(np.abs(lam), 1e-8 * max(np.abs(lam).max(initial=0.0), 1e-300))
+        d = V @ ((V.T @ g) / lam)
+        return (d if basis is None else basis @ d), False
+
+    def _result(self, st: _State, n_iter: int, converged: bool, score_max: float) -> FirthFit:
+        Rinv = la.solve_triangular(st.R, np.eye(st.R.shape[0]), check_finite=False)
+        cov_int = Rinv @ Rinv.T
+        return FirthFit(
+            theta=self.to_obj(st.theta), pen_loglik=st.pen_loglik + self.shift,
+            loglik=st.loglik, info=self.A_inv.T @ st.info @ self.A_inv,
+            n_iter=n_iter, converged=converged, score_max=score_max,
+            cov=self.A @ cov_int @ self.A.T, theta_internal=st.theta, score_internal=st.score,
+        )
+
+    def constrained(self, j: int, value: float, start_obj: NDArray,
+                    basis_cache: dict[int, tuple[NDArray, NDArray]] | None = None) -> FirthFit:
+        """max ℓ* subject to θ_obj[j] = value, from ``start_obj`` (projected onto the constraint)."""
+        a, N = self._constraint(j, basis_cache)
+        base = a * value / float(a @ a)
+        start = self.to_internal(start_obj)
+        start = base + N @ (N.T @ (start - base))
+        return self.maximize(start, basis=N, max_iter=200, gain_tol=1e-8)
+
+    def _constraint(self, j: int, cache: dict | None) -> tuple[NDArray, NDArray]:
+        if cache is not None and j in cache:
+            return cache[j]
+        a = self.A[j].copy()                        # θ_obj[j] = aᵀ θ_int
+        N = la.null_space(a[None, :])
+        if cache is not None:
+            cache[j] = (a, N)
+        return a, N
 
 
 def penalized_loglik(obj: Objective, theta: NDArray) -> float:
-    """ℓ*(θ) = ℓ(θ) + ½ log det I(θ)."""
-    m = obj.n_samples
-    sign, logdet = np.linalg.slogdet(m * obj.hessian(theta))
-    return -m * obj.data_loss(theta) + 0.5 * logdet if sign > 0 else -np.inf
+    """ℓ*(θ) = ℓ(θ) + ½ log det I(θ) in the objective's units."""
+    prob = FirthProblem(obj)
+    st = prob.evaluate(prob.to_internal(theta))
+    return -np.inf if st is None else st.pen_loglik + prob.shift
 
 
 @dataclass
 class FirthFit:
-    """Where the Firth iteration ended."""
+    """Where the Firth iteration ended (θ, ℓ*, I and I⁻¹ in the objective's units)."""
 
     theta: NDArray
     pen_loglik: float
@@ -106,64 +307,20 @@ class FirthFit:
     n_iter: int
     converged: bool
     score_max: float
+    cov: NDArray | None = None
+    theta_internal: NDArray | None = None
+    score_internal: NDArray | None = None
 
 
 def firth_fit(
-    obj: Objective, theta0: NDArray | None = None, fixed: NDArray | None = None,
-    tol: float = 1e-10, max_iter: int = 100, recorder: Recorder | None = None,
-    jeffreys: bool = True,
+    obj: Objective, theta0: NDArray | None = None, max_iter: int = 100,
+    recorder: Recorder | None = None, jeffreys: bool = True,
 ) -> FirthFit:
-    """Maximize ℓ* over the parameters not ``fixed`` (a boolean mask; fixed ones stay at θ₀).
-
-    Converged when the free part of the score and of the step are both below ``tol``.
-    ``jeffreys=False`` maximizes the plain log-likelihood ℓ instead (for profile-likelihood
-    intervals of the MLE).
-    """
-    if obj.loss != "log" or obj.lam != 0:
-        raise ValueError("Firth's method is for the unpenalized log-loss (lam=0).")
-    Xt = _dense_design(obj) if jeffreys else None
-    theta = obj.initial_theta() if theta0 is None else np.array(theta0, dtype=np.float64)
-    free = np.ones(theta.size, bool) if fixed is None else ~np.asarray(fixed, bool)
-    st = _evaluate(obj, Xt, theta, jeffreys)
-    if st is None:
-        raise ValueError("Firth: the information matrix is singular at the start (collinear X?).")
-    converged, it = False, 0
-    for it in range(1, max_iter + 1):
-        g = st.score[free]
-        I_ff = st.info[np.ix_(free, free)]
-        try:
-            step_f = la.cho_solve(la.cho_factor(I_ff, check_finite=False), g, check_finite=False)
-        except (la.LinAlgError, ValueError):
-            step_f = la.lstsq(I_ff, g)[0]
-        big = np.max(np.abs(step_f), initial=0.0)
-        if big > _MAX_STEP:
-            step_f *= _MAX_STEP / big
-        step = np.zeros_like(theta)
-        step[free] = step_f
-        if np.max(np.abs(g), initial=0.0) <= tol and np.max(np.abs(step_f), initial=0.0) <= tol:
-            converged, it = True, it - 1
-            break
-        t, new = 1.0, None
-        for _ in range(_MAX_HALVINGS):
-            cand = _evaluate(obj, Xt, theta + t * step, jeffreys)
-            if cand is not None and cand.pen_loglik >= st.pen_loglik - 1e-12 * abs(st.pen_loglik):
-                new = cand
-                break
-            t *= 0.5
-        if new is None:  # no ascent representable: at the optimum to precision
-            converged = np.max(np.abs(g), initial=0.0) <= max(tol, 1e-6)
-            it -= 1
-            break
-        theta, st = new.theta, new
-        if recorder is not None:
-            recorder.record(it, theta, -st.pen_loglik / obj.n_samples)
-            if recorder.stopped:
-                break
-    g = st.score[free]
-    if not converged and np.max(np.abs(g), initial=0.0) <= max(tol, 1e-8):
-        converged = True
-    return FirthFit(theta, st.pen_loglik, st.loglik, st.info, it, converged,
-                    float(np.max(np.abs(g), initial=0.0)))
+    """Maximize ℓ* (or ℓ with ``jeffreys=False``) over all parameters from θ₀ (objective units)."""
+    prob = FirthProblem(obj, jeffreys)
+    theta = obj.initial_theta() if theta0 is None else np.asarray(theta0, dtype=np.float64)
+    with prob.context():
+        return prob.maximize(prob.to_internal(theta), max_iter=max_iter, recorder=recorder)
 
 
 def firth_solve(
@@ -172,85 +329,34 @@ def firth_solve(
 ) -> SolverResult:
     """The estimator's ``firth=True`` fit, returned as a core :class:`SolverResult`.
 
-    ``tol`` bounds the score of the *mean* penalized loss, like the other solvers' KKT residual;
-    iterations continue to 1e-10 at no extra cost because Fisher scoring converges quadratically.
+    Iterates to the internal criteria (score ≤ 1e-9·Σs, step ≤ 1e-8 in standardized units)
+    — Newton converges quadratically, so that costs one or two extra steps; ``kkt_residual`` is
+    the mean modified score in the objective's units.
     """
     if obj.lam != 0:
         raise ValueError(
             f"firth=True replaces the penalty by Jeffreys' prior; use lam=0 (got lam={obj.lam})."
         )
+    prob = FirthProblem(obj)
     rec = Recorder(callback, record_path)
-    rec.record(0, theta0, -penalized_loglik(obj, theta0) / obj.n_samples)
-    fit = firth_fit(obj, theta0, tol=min(1e-10 * obj.n_samples, tol * obj.n_samples),
-                    max_iter=max(max_iter, 1), recorder=rec)
-    kkt = fit.score_max / obj.n_samples
-    status = "converged" if fit.converged or kkt <= tol else "max_iter"
+    with prob.context():
+        start = prob.to_internal(theta0)
+        st0 = prob.evaluate(start)
+        if st0 is not None:
+            rec.record(0, theta0, -(st0.pen_loglik + prob.shift) / obj.n_samples)
+        fit = prob.maximize(start, max_iter=max(max_iter, 1), recorder=rec)
+        st = prob.evaluate(fit.theta_internal)
+    score_obj = prob.A_inv.T @ st.score if st is not None else np.full(obj.n_params, np.inf)
+    kkt = float(np.max(np.abs(score_obj))) / obj.n_samples
+    status = "converged" if fit.converged else "max_iter"
     return rec.result(obj, fit.theta, "firth", status, fit.n_iter, kkt,
-                      "Firth penalized likelihood (Fisher scoring with step-halving)")
+                      "Firth penalized likelihood (Newton on ℓ* with step-halving)")
 
 
-def _constrained_max(obj: Objective, theta_start: NDArray, j: int, value: float,
-                     jeffreys: bool = True) -> FirthFit:
-    fixed = np.zeros(theta_start.size, bool)
-    fixed[j] = True
-    th = theta_start.copy()
-    th[j] = value
-    return firth_fit(obj, th, fixed=fixed, tol=1e-9, max_iter=200, jeffreys=jeffreys)
-
-
-def profile_interval(
-    obj: Objective, fit: FirthFit, j: int, alpha: float = 0.05, se: float | None = None,
-    jeffreys: bool = True,
-) -> tuple[float, float, float, float]:
-    """(lower, upper, χ², p) for parameter j from the profile penalized likelihood.
-
-    χ² = 2(ℓ*(θ̃) − max_{θⱼ=0} ℓ*) is logistf's penalized likelihood-ratio statistic; with
-    ``jeffreys=False`` the same for the plain likelihood at the MLE (R's ``confint.glm``).
-    """
-    crit = stats.chi2.ppf(1 - alpha, 1)
-    top = fit.pen_loglik
-    est = fit.theta[j]
-    if se is None or not np.isfinite(se) or se <= 0:
-        se = 1.0
-    cache: dict[float, NDArray] = {}
-
-    def excess(c: float, start: NDArray) -> float:
-        try:
-            res = _constrained_max(obj, start, j, c, jeffreys)
-        except ValueError:  # information collapses (probabilities saturate): far beyond the bound
-            cache[c] = start
-            return 1e6
-        cache[c] = res.theta
-        return 2.0 * (top - res.pen_loglik) - crit
-
-    bounds = []
-    for sign in (-1.0, 1.0):
-        start = fit.theta
-        inner, step = est, se
-        outer = est + sign * step
-        val = excess(outer, start)
-        n = 0
-        while val < 0 and n < 40:
-            start = cache[outer]
-            inner, step = outer, step * 2
-            outer = est + sign * step
-            val = excess(outer, start)
-            n += 1
-        if val < 0:
-            bounds.append(sign * np.inf)
-            continue
-        warm = cache.get(inner, fit.theta)
-        root = optimize.brentq(lambda c, w=warm: excess(c, w), min(inner, outer),
-                               max(inner, outer), xtol=1e-10, rtol=1e-12)
-        bounds.append(root)
-    zero = _constrained_max(obj, fit.theta, j, 0.0, jeffreys)
-    chisq = max(2.0 * (top - zero.pen_loglik), 0.0)
-    return bounds[0], bounds[1], chisq, float(stats.chi2.sf(chisq, 1))
-
-
+# -- profile penalized likelihood -----------------------------------------------------------
 @dataclass
 class ProfileResult:
-    """Estimates, covariance and profile intervals in the original units of X."""
+    """Estimates, covariance and profile intervals in the objective's units."""
 
     theta: NDArray
     cov: NDArray
@@ -258,40 +364,156 @@ class ProfileResult:
     upper: NDArray
     chi2: NDArray
     p_value: NDArray
-    fit: FirthFit  # on the scaled problem
-    scaled: Objective
-    factor: NDArray  # θ_scaled = θ · factor
+    fit: FirthFit
+    problem: FirthProblem
+    n_fits: int = 0
+    restarts: int = 0
 
 
-def _scaled(obj: Objective) -> tuple[Objective, NDArray]:
-    """The same model on X/σ (no centering, so the intercept keeps its meaning): better
-    conditioned for Newton and root finding; θ_scaled = θ·(σ, 1)."""
-    X = obj.design.X
-    if sp.issparse(X):
-        mean = np.asarray(X.mean(axis=0)).ravel()
-        sq = np.asarray(X.multiply(X).mean(axis=0)).ravel()
-        sd = np.sqrt(np.maximum(sq - mean**2, 0.0))
-    else:
-        sd = np.asarray(X, dtype=np.float64).std(axis=0)
-    sd = np.where(sd > 0, sd, 1.0)
-    scaled = Objective(Design(X, None, sd), obj.y, obj.sample_weight, lam=0.0,
-                       fit_intercept=obj.fit_intercept)
-    factor = np.append(sd, 1.0) if obj.fit_intercept else sd
-    return scaled, factor
+class _BetterMaximum(Exception):
+    """A constrained fit found ℓ* above the 'maximum': ℓ* has another, higher local maximum."""
+
+    def __init__(self, theta: NDArray) -> None:
+        super().__init__("higher penalized likelihood found while profiling")
+        self.theta = theta
+
+
+class _Profile:
+    """The profile of parameter j: constrained optima, each warm-started from its nearest
+    computed neighbours by linear extrapolation of the path θ(c)."""
+
+    def __init__(self, prob: FirthProblem, fit: FirthFit, j: int, cache: dict) -> None:
+        self.prob, self.fit, self.j, self.cache = prob, fit, j, cache
+        self.top = fit.pen_loglik
+        cov = fit.cov
+        self.slope0 = cov[:, j] / cov[j, j]          # dθ/dc at θ̂ (conditional mean)
+        # (c, θ(c), statistic, d statistic/dc, dθ/dc)
+        self.points: list[tuple[float, NDArray, float, float, NDArray]] = [
+            (fit.theta[j], fit.theta, 0.0, 0.0, self.slope0)]
+        self.n_fits = 0
+
+    def _start(self, c: float) -> NDArray:
+        """Tangent predictor from the nearest computed point of the path θ(c)."""
+        c1, t1, _, _, slope = min(self.points, key=lambda q: abs(q[0] - c))
+        return t1 + (c - c1) * slope
+
+    def _tangent(self, res: FirthFit) -> NDArray:
+        """dθ/dc at a constrained optimum: a/|a|² + N·dv, (NᵀHN)·dv = −NᵀH·a/|a|² (objective units)."""
+        prob = self.prob
+        a, N = prob._constraint(self.j, self.cache)
+        H = getattr(prob, "_last_H", None) if res.n_iter > 0 else None
+        if H is None:
+            st = prob.evaluate(res.theta_internal)
+            H = prob.neg_hessian(st) if st is not None else None
+        if H is None:
+            return self.slope0
+        e = a / float(a @ a)
+        try:
+            dv = -la.solve(N.T @ H @ N, N.T @ (H @ e), assume_a="sym", check_finite=False)
+        except (la.LinAlgError, ValueError):
+            return self.slope0
+        t = prob.A @ (e + N @ dv)
+        return t if np.all(np.isfinite(t)) else self.slope0
+
+    def stat(self, c: float) -> tuple[float, float]:
+        """(2·(ℓ̂* − max_{θⱼ=c} ℓ*), its derivative in c); (∞, nan) where p saturates."""
+        for q in self.points:
+            if q[0] == c:
+                return q[2], q[3]
+        self.n_fits += 1
+        try:
+            res = self.prob.constrained(self.j, c, self._start(c), self.cache)
+        except (ValueError, la.LinAlgError):
+            return np.inf, np.nan
+        gap = self.top - res.pen_loglik
+        if gap < -1e-7 * (1.0 + abs(self.top)):
+            raise _BetterMaximum(res.theta)
+        a = self.prob.A[self.j]
+        slope = float(a @ res.score_internal) / float(a @ a)   # dℓ*ₚ/dc (Lagrange multiplier)
+        val = max(2.0 * gap, 0.0)
+        self.points.append((c, res.theta, val, -2.0 * slope, self._tangent(res)))
+        return val, -2.0 * slope
+
+    def bound(self, sign: float, crit: float) -> float:
+        """The c on side ``sign`` where the statistic reaches ``crit`` (±∞ if it never does).
+
+        Safeguarded Newton on the signed root ρ(c) = √stat(c) − √crit (nearly linear in c;
+        dρ/dc = stat′/(2ρ) from the constrained fit's Lagrange multiplier), bisecting once the
+        root is bracketed and Newton leaves the bracket.
+        """
+        est = self.fit.theta[self.j]
+        se = float(np.sqrt(self.fit.cov[self.j, self.j]))
+        target = np.sqrt(crit)
+        inner, outer = est, None
+        dist = target * (se if np.isfinite(se) and se > 0 else 1.0)
+        c = est + sign * dist
+        for _ in range(100):
+            val, dval = self.stat(c)
+            rho = np.sqrt(min(val, 1e12))
+            f = rho - target
+            if abs(f) <= 1e-7 * target:
+                return c
+            if f < 0:
+                inner = c
+            else:
+                outer = c
+            if outer is not None and abs(outer - inner) <= 1e-11 * (1.0 + abs(c)):
+                return 0.5 * (inner + outer)
+            drho = dval / (2.0 * rho) if rho > 0 and np.isfinite(dval) else np.nan
+            new = c - f / drho if np.isfinite(drho) and drho * sign > 0 else np.nan
+            if outer is None:
+                far = abs(c - est)
+                if not np.isfinite(new) or sign * (new - c) > 9.0 * far:
+                    new = est + sign * 10.0 * far
+                elif sign * (new - c) < 0:  # overshoot estimate: stay outside the inner point
+                    new = c + sign * 0.5 * far
+                if abs(new - est) > 1e8 * (1.0 + abs(est)):
+                    return sign * np.inf
+            else:
+                lo, hi = min(inner, outer), max(inner, outer)
+                if not (np.isfinite(new) and lo < new < hi):
+                    new = 0.5 * (inner + outer)
+            c = new
+        return c
 
 
 def profile_all(obj: Objective, theta: NDArray, alpha: float = 0.05,
-                jeffreys: bool = True) -> ProfileResult:
-    """Refit (ℓ* or ℓ) from θ and profile every parameter; computed on X/σ, reported in X units."""
-    scaled, factor = _scaled(obj)
-    fit = firth_fit(scaled, theta * factor, tol=1e-10, jeffreys=jeffreys)
-    cov_s = la.inv(fit.info)
-    se_s = np.sqrt(np.diag(cov_s))
-    rows = [profile_interval(scaled, fit, j, alpha, se_s[j], jeffreys)
-            for j in range(theta.size)]
-    lo, hi, chisq, p = (np.array(v) for v in zip(*rows, strict=True))
-    return ProfileResult(fit.theta / factor, cov_s / np.outer(factor, factor), lo / factor,
-                         hi / factor, chisq, p, fit, scaled, factor)
+                jeffreys: bool = True, max_restarts: int = 3) -> ProfileResult:
+    """Refit (ℓ* or ℓ) from θ and profile every parameter (objective units).
+
+    If a profile fit finds a higher ℓ* than the fit (ℓ* need not be concave: it happens on the
+    separated, collinear 30-feature breast-cancer data), the maximization restarts from there.
+    """
+    prob = FirthProblem(obj, jeffreys)
+    crit = float(stats.chi2.ppf(1 - alpha, 1))
+    cache: dict[int, tuple[NDArray, NDArray]] = {}
+    start = np.asarray(theta, dtype=np.float64)
+    k = start.size
+    n_fits, restarts = 0, 0
+    with prob.context():
+        while True:
+            fit = prob.maximize(prob.to_internal(start), max_iter=200)
+            lo, hi, chisq = np.empty(k), np.empty(k), np.empty(k)
+            try:
+                for j in range(k):
+                    prof = _Profile(prob, fit, j, cache)
+                    try:
+                        lo[j] = prof.bound(-1.0, crit)
+                        hi[j] = prof.bound(1.0, crit)
+                        chisq[j] = prof.stat(0.0)[0]
+                    finally:
+                        n_fits += prof.n_fits
+                break
+            except _BetterMaximum as better:
+                if restarts >= max_restarts:
+                    raise ValueError("the penalized likelihood keeps finding higher maxima "
+                                     "while profiling; the fit is not reliable.") from None
+                restarts += 1
+                start = better.theta
+    res = ProfileResult(fit.theta, fit.cov, lo, hi, chisq, stats.chi2.sf(chisq, 1), fit, prob,
+                        n_fits)
+    res.restarts = restarts
+    return res
 
 
 def firth_summary(
@@ -311,7 +533,7 @@ def firth_summary(
     obj = training_objective(model, X, y, sample_weight)
     names = param_names(model)
     theta = model_theta(model, obj)
-    prof = profile_all(obj, theta, alpha, jeffreys=True)  # θ̃ is invariant to the scaling
+    prof = profile_all(obj, theta, alpha, jeffreys=True)
     cov, lo, hi, chisq, p = prof.cov, prof.lower, prof.upper, prof.chi2, prof.p_value
     se = np.sqrt(np.diag(cov))
     lo_name, hi_name = f"ci_lower_{1 - alpha:g}", f"ci_upper_{1 - alpha:g}"
@@ -323,33 +545,46 @@ def firth_summary(
     )
     order = _reorder(names, model.fit_intercept)
     table = table.iloc[order]
-    # model statistics: the penalized LR test against the Firth intercept-only model
+    # the penalized LR test against the model with every slope 0 (penalty of the full model,
+    # as logistf's null log-likelihood)
     k = obj.n_params
-    null_fixed = np.zeros(k, bool)
-    null_fixed[: obj.n_features] = True
-    null_theta = np.zeros(k)
-    if obj.fit_intercept:
-        null_theta[-1] = obj.initial_theta()[-1]
-    null = firth_fit(prof.scaled, null_theta, fixed=null_fixed, tol=1e-10)
-    fit = prof.fit
-    shift = float(np.sum(np.log(prof.factor)))  # ½log det I in X units = scaled value + Σ log σⱼ
+    fit, pr = prof.fit, prof.problem
+    with pr.context():
+        if obj.fit_intercept:
+            e = np.zeros(k)
+            e[-1] = 1.0
+            null_theta = obj.initial_theta()
+            N = pr.A_inv @ e
+            null = pr.maximize(pr.to_internal(null_theta), basis=(N / la.norm(N))[:, None])
+        else:
+            st = pr.evaluate(np.zeros(k))
+            null = pr._result(st, 0, True, 0.0)
     n = float(obj.sample_weight.sum())
     df_model = k - int(obj.fit_intercept)
-    llr = 2.0 * (fit.pen_loglik - null.pen_loglik)
+    llr = max(2.0 * (fit.pen_loglik - null.pen_loglik), 0.0)
     fit_stats = {
         "n_obs": n, "n_params": k, "df_model": df_model, "df_resid": n - k,
-        "log_likelihood": fit.loglik, "penalized_log_likelihood": fit.pen_loglik + shift,
+        "log_likelihood": fit.loglik, "penalized_log_likelihood": fit.pen_loglik,
         "null_log_likelihood": null.loglik,
-        "null_penalized_log_likelihood": null.pen_loglik + shift,
+        "null_penalized_log_likelihood": null.pen_loglik,
         "deviance": -2.0 * fit.loglik, "aic": np.nan, "bic": np.nan,
         "pseudo_r2_mcfadden": np.nan, "lr_stat": llr, "lr_df": df_model,
         "lr_pvalue": float(stats.chi2.sf(llr, df_model)) if df_model > 0 else np.nan,
+        "score_max": fit.score_max, "profile_fits": prof.n_fits,
+        "profile_restarts": prof.restarts,
     }
     notes = [
         "Firth's penalized likelihood: intervals and p-values come from the profile penalized "
         "likelihood (not Wald); std_err is √diag I(θ̃)⁻¹; the LR test compares penalized "
         "log-likelihoods with the Firth intercept-only model (as logistf)."
     ]
+    if prof.restarts:
+        notes.append("profiling found a higher penalized likelihood than the fitted model "
+                     "(ℓ* is not concave here); the table reports that higher maximum, so it "
+                     "differs from model.coef_.")
+    if not fit.converged:
+        notes.append(f"the Firth iteration did not reach its tolerance (max |U*| = "
+                     f"{fit.score_max:.2e}): estimates and intervals are not final.")
     ordered = [names[i] for i in order]
     cov_df = pd.DataFrame(cov[np.ix_(order, order)], index=ordered, columns=ordered)
     return LogitSummary(table, _stats_header(model, fit_stats, "firth", "n/a"), notes,
