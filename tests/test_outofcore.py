@@ -128,3 +128,98 @@ def test_progress_bar_and_errors(data):
         LogisticRegression().fit(str(d / "all.parquet"), y)
     with pytest.raises(ValueError, match="in-memory only"):
         LogisticRegression(solver="gd", batch_size=10).fit(str(d / "all.parquet"), "label")
+
+
+# -- `logitlab train` past memory, run for real in a subprocess ------------------------------------
+def _cli(*args, cwd):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "LOGITLAB_DEBUG"}
+    return subprocess.run([sys.executable, "-m", "logitlab", "train", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, env=env, timeout=600)
+
+
+def _split_reference(X, y, lam, test_size=0.25, seed=0, **kw):
+    """The in-memory fit on the CLI's training rows: u(row) ≥ test_size (row_uniform, seed)."""
+    from logitlab.outofcore import row_uniform
+
+    u = row_uniform(seed, 0, len(y))
+    tr = u >= test_size
+    y01 = (y == "yes").astype(float)
+    ref = LogisticRegression(lam=lam, tol=1e-10, standardize=True, **kw).fit(X[tr], y01[tr])
+    return ref, u, y01
+
+
+def test_cli_out_of_core_equals_in_memory_fit_of_its_train_rows(data, tmp_path):
+    """--out-of-core on Parquet: the model is the in-memory fit of the same rows, metrics exact."""
+    import json
+
+    from logitlab.metrics import classification_summary
+
+    X, y, d = data
+    res = _cli(d / "all.parquet", "-t", "label", "--out-of-core", "--batch-rows", 700, "--lam", 2,
+               "--tol", 1e-10, "-o", tmp_path / "out", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert "streaming" in res.stdout and "held-out metrics on all" in res.stdout
+    doc = json.loads((tmp_path / "out" / "model.json").read_text())
+    ref, u, y01 = _split_reference(X, y, 2.0)
+    np.testing.assert_allclose(doc["coefficients"]["values"], ref.coef_.ravel(), rtol=0, atol=1e-8)
+    assert abs(doc["intercept"] - ref.intercept_[0]) <= 1e-8
+    assert abs(doc["training"]["J"] - ref.objective_["J"]) <= 1e-10 * ref.objective_["J"]
+    te = u < 0.25
+    assert doc["training"]["n_train"] == int((~te).sum()) and doc["training"]["n_test"] == int(te.sum())
+    assert doc["labels"]["positive"] == "yes" and doc["encoding"]["feature_names"] == [f"x{j}" for j in range(P)]
+    p = ref.predict_proba(X)[:, 1]
+    want = classification_summary(y01[te], p[te], 0.5)
+    for k in ("log_loss", "accuracy", "roc_auc", "brier"):
+        assert abs(doc["training"]["metrics"]["held-out"][k] - want[k]) <= 1e-10, k
+    html = (tmp_path / "out" / "report.html").read_text()
+    assert "a seeded sample" in html and "out-of-core" in html
+
+
+def test_cli_streams_a_directory_by_itself_with_sampled_metrics(data, tmp_path):
+    """A directory is streamed without a flag; --metrics-sample takes the stated seeded sample."""
+    import json
+
+    from logitlab.metrics import classification_summary
+
+    X, y, d = data
+    res = _cli(d / "parts", "-t", "label", "--metrics-sample", 300, "--lam", 2, "--tol", 1e-10,
+               "--no-report", "-q", "-o", tmp_path / "out", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    doc = json.loads((tmp_path / "out" / "model.json").read_text())
+    assert doc["training"]["mode"] == "out-of-core"
+    ref, u, y01 = _split_reference(X, y, 2.0)
+    np.testing.assert_allclose(doc["coefficients"]["values"], ref.coef_.ravel(), rtol=0, atol=1e-8)
+    n_tr = int((u >= 0.25).sum())
+    f = 300 / (0.25 * n_tr / 0.75)  # the sampled fraction of the held-out part
+    sample = u < 0.25 * f
+    s = doc["training"]["metrics_sample"]["held-out"]
+    assert s["sampled"] == int(sample.sum()) and not s["exact"] and s["rows"] == int((u < 0.25).sum())
+    want = classification_summary(y01[sample], ref.predict_proba(X[sample])[:, 1], 0.5)
+    assert abs(doc["training"]["metrics"]["held-out"]["log_loss"] - want["log_loss"]) <= 1e-10
+
+
+def test_cli_streamed_bad_input_is_one_line(data, tmp_path):
+    """Text feature columns, --lam auto and --summary are clear errors (exit 2) when streaming."""
+    from typer.testing import CliRunner
+
+    from logitlab.cli import app
+
+    X, y, d = data
+    df = pd.read_parquet(d / "all.parquet")
+    df["city"] = "x"
+    df.to_parquet(tmp_path / "text.parquet")
+    runner = CliRunner()
+    for args, msg in [
+        ([tmp_path / "text.parquet", "-t", "label", "--out-of-core"], "not numeric"),
+        ([d / "all.parquet", "-t", "label", "--out-of-core", "--lam", "auto"], "in-memory only"),
+        ([d / "all.parquet", "-t", "nope", "--out-of-core"], "not in the data"),
+        ([d / "all.parquet", "-t", "x0", "--out-of-core"], "exactly two distinct values"),
+    ]:
+        res = runner.invoke(app, ["train", *map(str, args), "-q", "--no-report", "-o", str(tmp_path / "o")])
+        assert res.exit_code == 2, (args, res.output)
+        assert msg in res.output and "Traceback" not in res.output, res.output
+    assert not (tmp_path / "o").exists()
