@@ -110,25 +110,86 @@ def cd_gram(H, g, theta, l1, n_penalized, max_epochs, tol):  # pragma: no cover 
 
 
 @njit(cache=True)
+def _solve_small(C, rhs):  # pragma: no cover - compiled
+    """C·x = rhs for a tiny dense system, Gaussian elimination with partial pivoting."""
+    n = rhs.shape[0]
+    A = C.copy()
+    x = rhs.copy()
+    for k in range(n):
+        piv = k
+        for i in range(k + 1, n):
+            if abs(A[i, k]) > abs(A[piv, k]):
+                piv = i
+        if A[piv, k] == 0.0:
+            return x, False
+        if piv != k:
+            for j in range(n):
+                A[k, j], A[piv, j] = A[piv, j], A[k, j]
+            x[k], x[piv] = x[piv], x[k]
+        for i in range(k + 1, n):
+            f = A[i, k] / A[k, k]
+            for j in range(k, n):
+                A[i, j] -= f * A[k, j]
+            x[i] -= f * x[k]
+    for k in range(n - 1, -1, -1):
+        s = x[k]
+        for j in range(k + 1, n):
+            s -= A[k, j] * x[j]
+        x[k] = s / A[k, k]
+    return x, True
+
+
+@njit(cache=True)
+def _model_value(g, w, v, vb, b, u, d, l1, l2, working_set, fit_intercept):  # pragma: no cover
+    """g·δ + ½(Σᵢ dᵢuᵢ² + l2‖δ‖²) + l1‖v‖₁ over the working set: the Newton model (+ L1) up to
+    a constant, with u = X̃δ + δ_b."""
+    s = 0.0
+    for jj in range(working_set.shape[0]):
+        j = working_set[jj]
+        delta = v[j] - w[j]
+        s += g[j] * delta + 0.5 * l2 * delta * delta + l1 * abs(v[j])
+    if fit_intercept:
+        s += g[g.shape[0] - 1] * (vb - b)
+    q = 0.0
+    for i in range(u.shape[0]):
+        q += d[i] * u[i] * u[i]
+    return s + 0.5 * q
+
+
+@njit(cache=True)
 def cd_csc(
     indptr, indices, data, scale, d, g, w, b, fit_intercept, l1, l2, diag, d_sum,
-    working_set, max_epochs, tol,
+    working_set, max_epochs, tol, anderson=5,
 ):  # pragma: no cover - compiled
     """Coordinate descent on the Newton model for a CSC X (columns scaled by 1/scale).
 
     Keeps u = X̃·(v − w) + (vb − b), so each coordinate costs one sparse column, and returns
     it: the line search then needs no pass over X. Only the columns in ``working_set`` move;
-    the outer solver checks the KKT conditions of all.
+    the outer solver checks the KKT conditions of all. Every ``anderson`` epochs the last
+    iterates are extrapolated (Anderson acceleration, as in skglm/celer): the extrapolated
+    point replaces the current one only if it lowers the model, so it can only help.
     """
     m = d.shape[0]
     v = w.copy()
     vb = b
     u = np.zeros(m)
+    nws = working_set.shape[0]
+    K = anderson
+    use_aa = K > 0 and nws > 1
+    n_x = nws + 1
+    hist = np.empty((K + 1, n_x)) if use_aa else np.empty((1, 1))
+    u_acc = np.empty(m) if use_aa else np.empty(0)
+    stored = 0
+    if use_aa:
+        for jj in range(nws):
+            hist[0, jj] = v[working_set[jj]]
+        hist[0, nws] = vb
+        stored = 1
     epochs = 0
     for _ in range(max_epochs):
         epochs += 1
         biggest = 0.0
-        for jj in range(working_set.shape[0]):
+        for jj in range(nws):
             j = working_set[jj]
             a = diag[j]
             if a <= 0.0:
@@ -163,4 +224,55 @@ def cd_csc(
                     biggest = step
         if biggest <= tol:
             break
+        if use_aa:
+            for jj in range(nws):
+                hist[stored, jj] = v[working_set[jj]]
+            hist[stored, nws] = vb
+            stored += 1
+            if stored == K + 1:
+                stored = 0
+                # residuals r_k = x_{k+1} − x_k; c ∝ (RRᵀ)⁻¹·1, Σc = 1; x_acc = Σ c_k x_{k+1}
+                C = np.zeros((K, K))
+                for p1 in range(K):
+                    for p2 in range(p1, K):
+                        acc = 0.0
+                        for t in range(n_x):
+                            acc += (hist[p1 + 1, t] - hist[p1, t]) * (hist[p2 + 1, t] - hist[p2, t])
+                        C[p1, p2] = acc
+                        C[p2, p1] = acc
+                reg = 1e-10 * max(np.trace(C), 1e-300)
+                for p1 in range(K):
+                    C[p1, p1] += reg
+                z, ok = _solve_small(C, np.ones(K))
+                zsum = z.sum()
+                if ok and zsum != 0.0 and np.isfinite(zsum):
+                    coef = z / zsum
+                    v_acc = v.copy()
+                    vb_acc = 0.0
+                    for jj in range(nws):
+                        acc = 0.0
+                        for p1 in range(K):
+                            acc += coef[p1] * hist[p1 + 1, jj]
+                        v_acc[working_set[jj]] = acc
+                    for p1 in range(K):
+                        vb_acc += coef[p1] * hist[p1 + 1, nws]
+                    for i in range(m):
+                        u_acc[i] = vb_acc - b if fit_intercept else 0.0
+                    for jj in range(nws):
+                        j = working_set[jj]
+                        c = (v_acc[j] - w[j]) / scale[j]
+                        if c != 0.0:
+                            for k in range(indptr[j], indptr[j + 1]):
+                                u_acc[indices[k]] += c * np.float64(data[k])
+                    q_acc = _model_value(g, w, v_acc, vb_acc, b, u_acc, d, l1, l2, working_set,
+                                         fit_intercept)
+                    q_cur = _model_value(g, w, v, vb, b, u, d, l1, l2, working_set, fit_intercept)
+                    if q_acc < q_cur:
+                        v = v_acc
+                        vb = vb_acc
+                        u, u_acc = u_acc, u
+                for jj in range(nws):
+                    hist[0, jj] = v[working_set[jj]]
+                hist[0, nws] = vb
+                stored = 1
     return v, vb, u, epochs

@@ -24,6 +24,8 @@ __all__ = ["prox_newton", "GRAM_MAX_PARAMS"]
 GRAM_MAX_PARAMS = 2000  # above this a (p+1)² Hessian costs more than walking the columns
 _WS_MIN = 32  # smallest working set
 _INNER = 0.3  # inner CD stops when its largest step is below 0.03 × the KKT residual
+_ANDERSON = 5  # inner CD extrapolates every 5 epochs (Anderson acceleration); 0 turns it off
+_MAX_EPOCHS = 15  # inner CD epochs per Newton step on a working set (measured: 15 beat 50 by 1.7×)
 
 
 def _full_value(obj: Objective, theta: NDArray, z: NDArray) -> float:
@@ -56,6 +58,7 @@ def prox_newton(
     status, message, it = "max_iter", "", 0
     separable_check = obj.lam == 0 and obj.loss == "log"
     ws_size = _WS_MIN
+    block = None  # (columns, CSC arrays, σ) of the last extracted working set
     stride, single = _hessian_plan(obj) if use_gram and obj.loss == "log" else (1, False)
     for it in range(1, max_iter + 1):
         if kkt <= tol:
@@ -87,20 +90,23 @@ def prox_newton(
             k = min(p, ws_size)
             ws = np.sort(np.argpartition(-scores, k - 1)[:k]) if k < p else np.arange(p)
             ws = ws[(scores[ws] > 0)]
-            indptr, indices, data, sigma = obj.design.column_block(ws)
+            # reuse the extracted columns while the working set stays inside them
+            if block is None or not np.all(np.isin(ws, block[0], assume_unique=True)):
+                block = (ws, *obj.design.column_block(ws))
+            cols, indptr, indices, data, sigma = block
+            local = np.searchsorted(cols, ws).astype(np.int64)
             from ._kernels import major_dot_sq
 
-            diag = np.empty(ws.size)
+            diag = np.empty(cols.size)
             major_dot_sq(indptr, indices, data, dcurv, diag)
             diag = diag / sigma**2 + l2
-            g_ws = np.append(gw[ws], g[-1] if obj.fit_intercept else 0.0)
+            g_ws = np.append(gw[cols], g[-1] if obj.fit_intercept else 0.0)
             v, vb, u, _ = cd_csc(
-                indptr, indices, data, sigma, dcurv, g_ws, w[ws].copy(), b, obj.fit_intercept,
-                l1, l2, diag, float(dcurv.sum()), np.arange(ws.size, dtype=np.int64), min(max_epochs, 50),
-                inner_tol,
+                indptr, indices, data, sigma, dcurv, g_ws, w[cols].copy(), b, obj.fit_intercept,
+                l1, l2, diag, float(dcurv.sum()), local, min(max_epochs, _MAX_EPOCHS), inner_tol, _ANDERSON,
             )
             direction = np.zeros_like(theta)
-            direction[ws] = v - w[ws]
+            direction[cols] = v - w[cols]
             if obj.fit_intercept:
                 direction[-1] = vb - b
         v_new, _ = obj.split(theta + direction)
