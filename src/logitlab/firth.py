@@ -537,12 +537,13 @@ def firth_summary(
     cov, lo, hi, chisq, p = prof.cov, prof.lower, prof.upper, prof.chi2, prof.p_value
     se = np.sqrt(np.diag(cov))
     lo_name, hi_name = f"ci_lower_{1 - alpha:g}", f"ci_upper_{1 - alpha:g}"
-    table = pd.DataFrame(
-        {"coef": prof.theta, "std_err": se, lo_name: lo, hi_name: hi, "chi2": chisq,
-         "p_value": p, "odds_ratio": np.exp(prof.theta), f"or_{lo_name}": np.exp(lo),
-         f"or_{hi_name}": np.exp(hi)},
-        index=pd.Index(names, name="parameter"),
-    )
+    with np.errstate(over="ignore"):  # odds ratios of huge coefficients are +inf, as in R
+        table = pd.DataFrame(
+            {"coef": prof.theta, "std_err": se, lo_name: lo, hi_name: hi, "chi2": chisq,
+             "p_value": p, "odds_ratio": np.exp(prof.theta), f"or_{lo_name}": np.exp(lo),
+             f"or_{hi_name}": np.exp(hi)},
+            index=pd.Index(names, name="parameter"),
+        )
     order = _reorder(names, model.fit_intercept)
     table = table.iloc[order]
     # the penalized LR test against the model with every slope 0 (penalty of the full model,
