@@ -290,11 +290,18 @@ class Design:
             raise ValueError("column_block is for sparse designs.")
         columns = np.asarray(columns, dtype=np.int64)
         X = self.X
+        sigma = np.ones(columns.size) if self.scale is None else self.scale[columns]
+        if self._format == "csr" and self._compressed_ok:  # one compiled pass, no SciPy temporaries
+            col_map = np.full(self.n_features, -1, dtype=np.int64)
+            col_map[columns] = np.arange(columns.size)
+            indptr, indices, data = _kernels().csr_select_columns(
+                X.indptr, X.indices, X.data, col_map, columns.size)
+            self.n_passes += 0.5
+            return indptr, indices, data, sigma
         if self._format == "csc":
             sub = X[:, columns]
         else:
             sub = sp.csc_matrix(X[:, columns]) if self._format == "csr" else sp.csc_matrix(X)[:, columns]
         sub = sp.csc_matrix(sub)
-        sigma = np.ones(columns.size) if self.scale is None else self.scale[columns]
         self.n_passes += 0.5 * (sub.nnz / max(X.nnz, 1)) if self._format == "csc" else 0.5
         return sub.indptr, sub.indices, sub.data, sigma

@@ -65,6 +65,34 @@ def scatter_add(indptr, indices, data, x, out, square=False) -> None:
     np.sum(buf, axis=0, out=out)
 
 
+@njit(cache=True, nogil=True)
+def csr_select_columns(indptr, indices, data, col_map, n_sel):  # pragma: no cover - compiled
+    """The columns j with col_map[j] ≥ 0 of a CSR matrix, as CSC arrays (indptr, row indices,
+    data in X's own dtype), in two reads of X and no other copy: the working-set block."""
+    n_rows = indptr.shape[0] - 1
+    counts = np.zeros(n_sel + 1, dtype=np.int64)
+    for k in range(indptr[n_rows]):
+        c = col_map[indices[k]]
+        if c >= 0:
+            counts[c + 1] += 1
+    for c in range(n_sel):
+        counts[c + 1] += counts[c]
+    out_ptr = counts.copy()
+    nnz = counts[n_sel]
+    rows = np.empty(nnz, dtype=np.int32)
+    vals = np.empty(nnz, dtype=data.dtype)
+    fill = counts[:n_sel].copy()
+    for i in range(n_rows):
+        for k in range(indptr[i], indptr[i + 1]):
+            c = col_map[indices[k]]
+            if c >= 0:
+                pos = fill[c]
+                rows[pos] = i
+                vals[pos] = data[k]
+                fill[c] = pos + 1
+    return out_ptr, rows, vals
+
+
 @njit(cache=True)
 def _soft(x, level):
     if x > level:

@@ -92,6 +92,7 @@ def prox_newton(
             ws = ws[(scores[ws] > 0)]
             # reuse the extracted columns while the working set stays inside them
             if block is None or not np.all(np.isin(ws, block[0], assume_unique=True)):
+                block = None  # free the old columns before extracting the new ones
                 block = (ws, *obj.design.column_block(ws))
             cols, indptr, indices, data, sigma = block
             local = np.searchsorted(cols, ws).astype(np.int64)
