@@ -352,12 +352,16 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     def summary(self, X: ArrayLike | None = None, y: ArrayLike | None = None,
                 sample_weight: ArrayLike | None = None, *, alpha: float = 0.05,
-                cov_type: str = "nonrobust", ci_method: str = "wald"):
-        """Coefficient table with standard errors, z, p, intervals, odds ratios and fit statistics."""
+                cov_type: str = "nonrobust", ci_method: str = "wald",
+                groups: ArrayLike | None = None):
+        """Coefficient table with standard errors, z, p, intervals, odds ratios and fit statistics.
+
+        cov_type: "nonrobust", "HC0"–"HC3", or "cluster" with ``groups`` (one label per row).
+        """
         from .inference import summarize  # ring module, imported only when asked for
 
         return summarize(self, X, y, sample_weight, alpha=alpha, cov_type=cov_type,
-                         ci_method=ci_method)
+                         ci_method=ci_method, groups=groups)
 
     def describe_objective(self) -> str:
         """What this model minimized, with the numbers at the solution."""

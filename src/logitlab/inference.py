@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 INTERCEPT_NAME = "(Intercept)"  # R's name; statsmodels says "const"
-_COV_TYPES = ("nonrobust", "HC0", "HC1")
+_COV_TYPES = ("nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster")
 _MAX_PARAMS = 5000  # a dense (p+1)² covariance beyond this is a memory problem, not a table
 
 
@@ -157,11 +157,28 @@ def information(objective: Objective, theta: NDArray) -> NDArray:
     return objective.n_samples * objective.hessian(theta)
 
 
-def _score_outer(objective: Objective, theta: NDArray) -> NDArray:
-    """Σᵢ gᵢgᵢᵀ with gᵢ = sᵢ(pᵢ − yᵢ)·x̃ᵢ, the per-example scores: the sandwich's meat."""
+def _score_residuals(objective: Objective, theta: NDArray) -> NDArray:
+    """rᵢ = sᵢ(pᵢ − yᵢ): the per-example score is gᵢ = rᵢ·x̃ᵢ."""
     z = objective.scores(theta)
-    r = objective.sample_weight * L.log_loss_derivative(objective.y, z)
-    v = r * r
+    return objective.sample_weight * L.log_loss_derivative(objective.y, z)
+
+
+def hat_values(objective: Objective, theta: NDArray, inv: NDArray) -> NDArray:
+    """Leverages hᵢ = wᵢ·x̃ᵢᵀI⁻¹x̃ᵢ, wᵢ = sᵢpᵢ(1−pᵢ): the diagonal of W^½X̃ I⁻¹ X̃ᵀW^½
+    (R's ``hatvalues`` for a glm, statsmodels' ``get_hat_matrix_diag``)."""
+    w = objective.n_samples * objective.curvature_weights(theta)
+    X = objective.design.X
+    X = X.toarray() if sp.issparse(X) else np.asarray(X, dtype=np.float64)
+    if objective.fit_intercept:
+        X = np.column_stack([X, np.ones(X.shape[0])])
+    return w * np.einsum("ij,jk,ik->i", X, inv, X)
+
+
+def _score_outer(objective: Objective, theta: NDArray, r: NDArray | None = None,
+                 omega: NDArray | None = None) -> NDArray:
+    """Σᵢ ωᵢgᵢgᵢᵀ with gᵢ = rᵢ·x̃ᵢ, the per-example scores: the sandwich's meat (ω = 1: HC0)."""
+    r = _score_residuals(objective, theta) if r is None else r
+    v = r * r if omega is None else omega * r * r
     design = objective.design
     G = design.gram(v)
     if not objective.fit_intercept:
@@ -195,21 +212,59 @@ def _inverse(info: NDArray, names: list[str]) -> NDArray:
 
 def covariance(
     objective: Objective, theta: NDArray, cov_type: str = "nonrobust",
-    names: list[str] | None = None,
+    names: list[str] | None = None, groups: ArrayLike | None = None,
 ) -> NDArray:
-    """Covariance of θ̂: I⁻¹ (model-based), or the sandwich I⁻¹·(Σ gᵢgᵢᵀ)·I⁻¹ (HC0), HC1 = HC0·n/(n−k)."""
+    """Covariance of θ̂: I⁻¹ (model-based) or a sandwich I⁻¹·M·I⁻¹ (R's sandwich definitions).
+
+    With gᵢ = sᵢ(pᵢ − yᵢ)x̃ᵢ and leverages hᵢ (:func:`hat_values`):
+    HC0 M = Σ gᵢgᵢᵀ; HC1 = HC0·n/(n−k); HC2 M = Σ gᵢgᵢᵀ/(1−hᵢ); HC3 M = Σ gᵢgᵢᵀ/(1−hᵢ)²
+    (``sandwich::vcovHC`` for a glm; rows with weights count as R's prior weights there);
+    cluster M = Σ_g (Σ_{i∈g} gᵢ)(Σ_{i∈g} gᵢ)ᵀ · G/(G−1)·(n−1)/(n−k) (Stata's and
+    statsmodels' ``cov_type="cluster"`` default correction), ``groups`` one label per row.
+    """
     if cov_type not in _COV_TYPES:
         raise ValueError(f"cov_type must be one of {_COV_TYPES}; got {cov_type!r}.")
+    if (groups is not None) != (cov_type == "cluster"):
+        raise ValueError("groups=... goes with cov_type='cluster' (and only with it).")
     names = names or [f"θ{j}" for j in range(objective.n_params)]
     inv = _inverse(information(objective, theta), names)
     if cov_type == "nonrobust":
         return inv
-    meat = _score_outer(objective, theta)
-    cov = inv @ meat @ inv
+    n, k = float(objective.sample_weight.sum()), objective.n_params
+    r = _score_residuals(objective, theta)
+    if cov_type == "cluster":
+        meat, n_groups = _cluster_meat(objective, r, groups)
+        return inv @ meat @ inv * (n_groups / (n_groups - 1.0) * (n - 1.0) / (n - k))
+    omega = None
+    if cov_type in ("HC2", "HC3"):
+        one_minus_h = 1.0 - hat_values(objective, theta, inv)
+        if np.any(one_minus_h <= 1e-12):
+            raise InferenceError(f"{cov_type} needs every leverage below 1; some example has "
+                                 "hᵢ = 1 (it alone determines a parameter).")
+        omega = 1.0 / one_minus_h if cov_type == "HC2" else 1.0 / one_minus_h**2
+    cov = inv @ _score_outer(objective, theta, r, omega) @ inv
     if cov_type == "HC1":
-        n, k = objective.sample_weight.sum(), objective.n_params
         cov *= n / (n - k)
     return cov
+
+
+def _cluster_meat(objective: Objective, r: NDArray, groups: ArrayLike) -> tuple[NDArray, int]:
+    """Σ_g ḡ_g ḡ_gᵀ with ḡ_g = Σ_{i∈g} rᵢx̃ᵢ (one column per group of a sparse indicator)."""
+    g = np.asarray(groups).ravel()
+    if g.shape[0] != objective.n_samples:
+        raise ValueError(f"groups needs one label per row ({objective.n_samples}); got {g.shape[0]}.")
+    _, codes = np.unique(g, return_inverse=True)
+    n_groups = int(codes.max()) + 1
+    if n_groups < 2:
+        raise ValueError("cluster-robust standard errors need at least 2 groups.")
+    m = objective.n_samples
+    S = sp.csr_matrix((r, (codes, np.arange(m))), shape=(n_groups, m))  # rows: Σ_{i∈g} rᵢ eᵢᵀ
+    X = objective.design.X
+    sums = S @ X
+    sums = sums.toarray() if sp.issparse(sums) else np.asarray(sums)
+    if objective.fit_intercept:
+        sums = np.column_stack([sums, np.asarray(S.sum(axis=1)).ravel()])
+    return sums.T @ sums, n_groups
 
 
 def log_likelihoods(objective: Objective, theta: NDArray) -> tuple[float, float]:
@@ -289,6 +344,7 @@ def summarize(
     model: Any, X: ArrayLike | None = None, y: ArrayLike | None = None,
     sample_weight: ArrayLike | None = None, *, alpha: float = 0.05,
     cov_type: str = "nonrobust", ci_method: str = "wald", check_separation: bool = True,
+    groups: ArrayLike | None = None,
 ) -> LogitSummary:
     """The statistician's table for a fitted model (what ``model.summary()`` returns).
 
@@ -349,7 +405,7 @@ def summarize(
             f"the solver did not converge (status {model.status_!r}): the estimates and their "
             "standard errors are not final."
         )
-    cov = covariance(objective, theta, cov_type, names)
+    cov = covariance(objective, theta, cov_type, names, groups)
     table = wald_table(names, theta, cov, alpha, model.fit_intercept)
     if ci_method == "profile":
         table = _profile_columns(objective, theta, names, alpha, table)
@@ -358,7 +414,10 @@ def summarize(
     elif ci_method != "wald":
         raise ValueError(f"ci_method must be 'wald' or 'profile'; got {ci_method!r}.")
     fit = _fit_stats(objective, theta, k)
-    if cov_type != "nonrobust":
+    if cov_type == "cluster":
+        notes.append(f"standard errors are cluster-robust ({len(np.unique(np.asarray(groups)))} "
+                     "groups; small-sample factor G/(G−1)·(n−1)/(n−k)).")
+    elif cov_type != "nonrobust":
         notes.append(f"standard errors are heteroskedasticity-robust ({cov_type} sandwich).")
     order = _reorder(names, model.fit_intercept)
     ordered = [names[i] for i in order]
