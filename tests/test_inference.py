@@ -261,3 +261,27 @@ def test_cluster_robust_matches_statsmodels(data):
         _ours(X, y).summary(cov_type="cluster")
     with pytest.raises(ValueError, match="groups"):
         _ours(X, y).summary(groups=groups)
+
+
+def test_cli_summary_shows_the_users_positive_label_and_report_has_the_table(tmp_path):
+    """`logitlab train --summary` prints the user's label ('yes'), not the encoded 1.0, and
+    report.html carries the same table (SE 0.6287 for hours: the published Wald table)."""
+    from typer.testing import CliRunner
+
+    from logitlab.cli import app
+
+    df, target = load_dataset("hours")
+    data = df.assign(**{target: np.where(df[target] == 1, "yes", "no")})
+    path = tmp_path / "hours.csv"
+    data.to_csv(path, index=False)
+    r = CliRunner().invoke(app, ["train", str(path), "--target", target, "--positive", "yes",
+                                 "--lam", "0", "--test-size", "0", "--summary", "--tol", "1e-10",
+                                 "-o", str(tmp_path / "out")])
+    assert r.exit_code == 0, r.output
+    line = next(ln for ln in r.stdout.splitlines() if ln.startswith("Positive class"))
+    assert line.split()[2] == "yes" and "1.0" not in line.split("Log-likelihood")[0]
+    html_text = (tmp_path / "out" / "report.html").read_text()
+    section = html_text[html_text.index("id='statistics'"):]
+    section = section[: section.index("</section>")]
+    assert "Statistics (maximum likelihood" in section and "0.6287" in section
+    assert ">yes<" in section  # positive_class in the statistics table

@@ -444,7 +444,9 @@ def _print_training(model: Any, labels: Labels, names: list[str], parts: dict, t
     out.print(f"intercept: {model.intercept_[0]:.6g}")
     if summary:
         try:
-            out.print(str(model.summary()), markup=False)
+            stats = model.summary()
+            stats.stats["positive_class"] = str(labels.positive)  # the user's label, not the encoded 1
+            out.print(str(stats), markup=False)
         except ValueError as exc:  # e.g. inference under separation
             err.print(f"warning: no summary: {' '.join(str(exc).split())}", markup=False, style="yellow")
 

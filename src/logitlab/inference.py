@@ -20,6 +20,7 @@ raw design at the back-transformed coefficients, exactly as statsmodels' ``Logit
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,7 +87,7 @@ class LogitSummary:
         return _format(self)
 
     def _repr_html_(self) -> str:
-        notes = "".join(f"<p><b>Note:</b> {n}</p>" for n in self.notes)
+        notes = "".join(f"<p><b>Note:</b> {html.escape(n)}</p>" for n in self.notes)
         st = pd.Series({k: v for k, v in self.stats.items() if not isinstance(v, (dict, list))})
         return notes + self.table.to_html(float_format=lambda v: f"{v:.4g}") + st.to_frame(
             "value").to_html()

@@ -226,6 +226,21 @@ def _metrics_table(metrics: dict[str, dict[str, float]]) -> str:
     return f"<table class='kv'>{head}{body}</table>"
 
 
+def _statistics_section(r: ReportInput) -> str:
+    """The summary() table (SE, z, p, CI, odds ratios) for an unpenalized fit; '' otherwise."""
+    m = r.model
+    if getattr(m, "lam", 1.0) != 0 or getattr(m, "firth", False):
+        return ""
+    try:
+        s = m.summary()
+    except (ImportError, ValueError) as exc:  # e.g. separation: the estimates do not exist
+        return ("<section id='statistics'><h2>Statistics</h2><p class='note'>No standard errors: "
+                f"{html.escape(' '.join(str(exc).split()))}</p></section>")
+    s.stats["positive_class"] = str(r.labels[1])
+    return ("<section id='statistics'><h2>Statistics (maximum likelihood, train part)</h2>"
+            f"{s._repr_html_()}</section>")
+
+
 def render_report(r: ReportInput, figures: dict[str, go.Figure] | None = None) -> str:
     """The report as one HTML string (plotly.js inlined; no network address is fetched)."""
     figs = build_figures(r) if figures is None else figures
@@ -262,6 +277,6 @@ def render_report(r: ReportInput, figures: dict[str, go.Figure] | None = None) -
         f"logitlab {__version__}</p></header><main>"
         f"<section id='summary'><h2>Summary</h2>{_kv_table(info)}"
         f"<p class='note'>Objective: <code>{formula}</code></p>"
-        f"<h2>Metrics</h2>{_metrics_table(r.metrics)}</section>"
+        f"<h2>Metrics</h2>{_metrics_table(r.metrics)}</section>{_statistics_section(r)}"
         f"<nav>{nav}</nav>{''.join(sections)}</main></body></html>\n"
     )
