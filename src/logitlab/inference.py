@@ -367,6 +367,10 @@ def summarize(
     if getattr(model, "firth", False):
         from .firth import firth_summary
 
+        if cov_type != "nonrobust" or groups is not None:
+            raise ValueError("cov_type/groups apply to maximum-likelihood fits; Firth's summary "
+                             "uses the profile penalized likelihood (logistf's inference).")
+
         return firth_summary(model, X, y, sample_weight, alpha=alpha)
     objective = training_objective(model, X, y, sample_weight)
     names = param_names(model)
