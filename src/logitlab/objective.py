@@ -103,6 +103,8 @@ class Objective:
         self._cache_theta: NDArray | None = None
         self._cache_z: NDArray | None = None
         self._terms: dict[str, object] = {}  # f, r, d of the log-loss at the cached θ
+        self._pending: tuple | None = None  # (z, terms) of the last line-search candidate
+        self._uses_curvature = False  # set once a solver asks for d: candidates then compute it
 
     # -- shape ---------------------------------------------------------------------------
     @property
@@ -166,7 +168,9 @@ class Objective:
         """Tell the objective z = X̃w + b at θ (a solver that updates z along its steps saves a pass)."""
         self._cache_theta = np.array(theta, dtype=np.float64, copy=True)
         self._cache_z = z
-        self._terms = {}
+        pending, self._pending = self._pending, None
+        # the candidate's loss terms, computed with its value by value_from_scores, carry over
+        self._terms = pending[1] if pending is not None and pending[0] is z else {}
 
     def direction_scores(self, v: NDArray) -> NDArray:
         """X̃·v_w + v_b: how the scores change per unit step along the direction v."""
@@ -200,7 +204,22 @@ class Objective:
 
     def _data_loss_from_scores(self, z: NDArray) -> float:
         if self.loss == "log":
-            return L.log_loss_terms(self.y, z, self.sample_weight, 1.0 / self.n_samples)
+            if z is self._cache_z:
+                return float(self._log_terms(self._cache_theta, f=True)["f"])
+            # a line-search candidate: its residual and curvature come in the same loop, kept
+            # for set_scores (the next gradient and Hessian then cost no loss evaluation)
+            self._pending = None
+            if self._cache_z is not None and self._terms:
+                self._terms = {}  # the current point's r, d can be recomputed if ever needed
+            m = self.n_samples
+            r = np.empty(m)
+            d = np.empty(m) if self._uses_curvature else None
+            f = L.log_loss_terms(self.y, z, self.sample_weight, 1.0 / m, residual=r, curvature=d)
+            terms: dict[str, object] = {"f": f, "r": r}
+            if d is not None:
+                terms["d"] = d
+            self._pending = (z, terms)
+            return f
         pointwise, _ = _POINTWISE[self.loss]
         return float(np.dot(self.sample_weight, pointwise(self.y, z)) / self.n_samples)
 
@@ -209,6 +228,8 @@ class Objective:
         at θ, each computed once per θ, and together in one loop (``loss.log_loss_terms``)."""
         z = self.scores(theta)
         t = self._terms
+        if d:
+            self._uses_curvature = True
         need_f, need_r, need_d = f and "f" not in t, r and "r" not in t, d and "d" not in t
         if need_f or need_r or need_d:
             m = self.n_samples
@@ -297,6 +318,11 @@ class Objective:
         d = self.curvature_weights(theta) if d is None else d
         v = np.asarray(v, dtype=np.float64)
         vw, vb = self.split(v)
+        fused = self.design.fused_hessp(vw, vb if self.fit_intercept else 0.0, d)
+        if fused is not None:  # X·v and Xᵀ(d∘u) in one read of X
+            hw, u, du_sum = fused
+            hw += self.penalty.l2 * vw
+            return (np.append(hw, du_sum) if self.fit_intercept else hw), u
         u = self.design.matvec(vw)
         if self.fit_intercept and vb:
             u += vb
