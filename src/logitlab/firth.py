@@ -236,8 +236,9 @@ class FirthProblem:
                  recorder: Recorder | None = None, gain_tol: float = 0.0) -> FirthFit:
         """Maximize ℓ* over θ₀ + N·v (N = ``basis``, orthonormal columns; all of θ when None).
 
-        Newton with the exact Hessian (Fisher scoring where that is not negative definite),
-        steps capped at 5, step-halving on ℓ*; converged when the projected score is below
+        Newton with the exact Hessian (its absolute eigenvalues where it is not negative
+        definite; Fisher scoring first on large data until that contracts slowly), steps capped
+        at 5, step-halving on ℓ*; converged when the projected score is below
         ``gtol`` and the step below 1e-8 (internal units), as logistf's gconv/xconv — or, with
         ``gain_tol`` > 0 (profile fits), once a Newton step predicts a gain gᵀd below it.
         """
@@ -276,13 +277,13 @@ class FirthProblem:
                 it -= 1
                 break
             st = new
-            if last:
-                converged = True
-                break
             if recorder is not None:
                 recorder.record(it, self.to_obj(st.theta), -(st.pen_loglik + self.shift) / self.m)
                 if recorder.stopped:
                     break
+            if last:
+                converged = True
+                break
         g = st.score if basis is None else basis.T @ st.score
         return self._result(st, it, converged, float(np.max(np.abs(g), initial=0.0)))
 
