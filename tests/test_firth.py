@@ -351,3 +351,26 @@ def test_breast_cancer_all_30_features_converges_with_real_profile_statistics():
     res0 = optimize.minimize(neg, np.zeros(Xt.shape[1]), jac=True, method="BFGS",
                              options={"gtol": 1e-9, "maxiter": 20000})
     assert top >= -res0.fun - 1e-7
+
+
+def test_large_data_path_fisher_first_and_cholesky_factor():
+    """Beyond 3000 rows (Fisher scoring first, Cholesky-based factor, Khatri-Rao Hessian):
+    the estimate, a profile bound and a penalized LR χ² equal independent BFGS answers."""
+    rng = np.random.default_rng(3)
+    m = 4000
+    X = rng.normal(size=(m, 4)) * [1.0, 10.0, 0.1, 3.0] + [0.0, 50.0, 0.0, -2.0]
+    z = X @ [0.8, -0.05, 4.0, 0.3] - 0.5
+    y = (rng.random(m) < expit(z)).astype(float)
+    fit = LogisticRegression(lam=0, firth=True).fit(X, y)
+    assert fit.converged_
+    Xt = np.column_stack([np.ones(m), X])
+    start = np.r_[fit.intercept_[0], fit.coef_[0]]
+    ref, top = _independent_max(Xt, y, start=start + 0.05)
+    np.testing.assert_allclose(start, ref, rtol=1e-4, atol=1e-5)  # BFGS: numeric gradient
+    assert _pen_loglik(start, Xt, y, np.ones(m)) >= top - 1e-9     # ours at least as high
+    t = fit.summary().table
+    crit = stats.chi2.ppf(0.95, 1)
+    _, val = _independent_max(Xt, y, fixed=(3, t.loc["x2", "ci_upper_0.95"]), start=start)
+    assert 2 * (top - val) == pytest.approx(crit, abs=1e-4)
+    _, val0 = _independent_max(Xt, y, fixed=(1, 0.0), start=start)
+    assert t.loc["x0", "chi2"] == pytest.approx(2 * (top - val0), rel=1e-4)
