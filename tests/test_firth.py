@@ -248,12 +248,18 @@ def test_sex2_frequency_weights_equal_expanded_rows(sex2_summary):
     assert sw.stats["lr_stat"] == pytest.approx(s.stats["lr_stat"], rel=1e-8)
 
 
-def test_penalized_hessian_equals_finite_differences_of_the_score():
-    """−∇²ℓ* from the QR (incl. the second derivative of ½log det I) = central differences of U*."""
+@pytest.mark.parametrize("rows", [36, 3500], ids=["sex2-gram", "synthetic-khatri-rao"])
+def test_penalized_hessian_equals_finite_differences_of_the_score(rows):
+    """−∇²ℓ* from the QR (incl. the second derivative of ½log det I) = central differences of U*
+    (both forms of the penalty term: m×m Gram up to 3000 rows, Khatri-Rao beyond)."""
     from logitlab.firth import FirthProblem
     from logitlab.objective import Objective
 
     X, y, n = sex2(expanded=False)
+    if rows > 36:
+        rng = np.random.default_rng(1)
+        idx = rng.integers(0, 36, size=rows)
+        X, y, n = X.iloc[idx] + rng.normal(scale=0.3, size=(rows, 6)), y[idx], None
     obj = Objective(X.values, y.astype(float), n, lam=0.0)
     prob = FirthProblem(obj)
     rng = np.random.default_rng(0)
