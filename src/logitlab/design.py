@@ -22,7 +22,6 @@ __all__ = ["Design"]
 
 _BLOCK_ROWS = 8192  # rows per block when forming XᵀDX: bounds extra memory to block × p floats
 _BLOCK_BYTES = 1 << 22  # ≈ 4 MB per block buffer: stays in cache, ≪ 10 % of any large X
-_FUSED_MIN_NNZ = 3_000_000  # below this, a fused sparse product does not pay for numba's import
 
 
 def _kernels():
@@ -168,26 +167,6 @@ class Design:
         if self.scale is not None:
             g = g / self.scale
         return g
-
-    def fused_hessp(self, vw: NDArray, vb: float, d: NDArray) -> tuple[NDArray, NDArray, float] | None:
-        """(X_stdᵀ·(d∘u), u, Σ d∘u) with u = X_std·vw + vb in ONE read of a CSR X (each row is
-        used twice while in cache), or None where that kernel does not apply (then the caller
-        makes the two products). Used only once numba is loaded or X is big enough to pay
-        for its import."""
-        X = self.X
-        if not (self._format == "csr" and self._compressed_ok and self.offset is None):
-            return None
-        if not _kernels_loaded() and X.nnz < _FUSED_MIN_NNZ:
-            return None
-        w_x, _ = self._coef_in_x_units(np.asarray(vw, dtype=np.float64))
-        u = np.empty(self.n_samples)
-        out = np.zeros(self.n_features)
-        total = _kernels().csr_hessp(X.indptr, X.indices, X.data, w_x, float(vb),
-                                     np.asarray(d, dtype=np.float64), u, out)
-        if self.scale is not None:
-            out /= self.scale
-        self.n_passes += 0.5
-        return out, u, float(total)
 
     def gram(self, d: NDArray) -> NDArray:
         """X_stdᵀ·diag(d)·X_std as a dense p × p array (d ≥ 0 or not), exact in float64."""

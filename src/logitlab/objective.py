@@ -318,11 +318,6 @@ class Objective:
         d = self.curvature_weights(theta) if d is None else d
         v = np.asarray(v, dtype=np.float64)
         vw, vb = self.split(v)
-        fused = self.design.fused_hessp(vw, vb if self.fit_intercept else 0.0, d)
-        if fused is not None:  # X·v and Xᵀ(d∘u) in one read of X
-            hw, u, du_sum = fused
-            hw += self.penalty.l2 * vw
-            return (np.append(hw, du_sum) if self.fit_intercept else hw), u
         u = self.design.matvec(vw)
         if self.fit_intercept and vb:
             u += vb

@@ -93,25 +93,6 @@ def csr_select_columns(indptr, indices, data, col_map, n_sel):  # pragma: no cov
     return out_ptr, rows, vals
 
 
-@njit(cache=True, nogil=True)
-def csr_hessp(indptr, indices, data, v, shift, d, u, out):  # pragma: no cover - compiled
-    """One read of a CSR X for a Gauss-Newton product: uᵢ = xᵢ·v + shift, out += Σᵢ dᵢuᵢ·xᵢ
-    (row i is still in cache for the second use). Returns Σᵢ dᵢuᵢ (the intercept's share)."""
-    n = indptr.shape[0] - 1
-    total = 0.0
-    for i in range(n):
-        s = shift
-        for k in range(indptr[i], indptr[i + 1]):
-            s += np.float64(data[k]) * v[indices[k]]
-        u[i] = s
-        t = d[i] * s
-        total += t
-        if t != 0.0:
-            for k in range(indptr[i], indptr[i + 1]):
-                out[indices[k]] += t * np.float64(data[k])
-    return total
-
-
 @njit(cache=True)
 def _soft(x, level):
     if x > level:
