@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 __all__ = ["Design"]
 
 _BLOCK_ROWS = 8192  # rows per block when forming XᵀDX: bounds extra memory to block × p floats
-_BLOCK_BYTES = 1 << 22  # ≈ 4 MB per block buffer: stays in cache, ≪ 10 % of any large X
+_BLOCK_BYTES = 1 << 21  # ≈ 2 MB per block buffer: stays in cache, ≪ 10 % of any large X
 
 
 def _kernels():
@@ -229,7 +229,6 @@ class Design:
             buf = np.empty((bs, p + 1), dtype=dtype)
             A = np.zeros((p + 1, p + 1), dtype=dtype, order="F")
             g = None if r is None else np.zeros(p)
-            sq = np.sqrt(d)
             for start in range(0, m, bs):
                 stop = min(start + bs, m)
                 Xb = X[start:stop]
@@ -238,9 +237,9 @@ class Design:
                     g += Xb.T @ rb if Xb.dtype == np.float64 else np.asarray(Xb, np.float64).T @ rb
                 if stride > 1:
                     first = (-start) % stride
-                    Xb, sb = Xb[first::stride], sq[start:stop][first::stride]
+                    Xb, sb = Xb[first::stride], np.sqrt(d[start:stop][first::stride])
                 else:
-                    sb = sq[start:stop]
+                    sb = np.sqrt(d[start:stop])
                 n = Xb.shape[0]
                 if n == 0:
                     continue

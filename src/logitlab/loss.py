@@ -173,8 +173,20 @@ def _log_terms_loop(y, z, s, scale, want_f, r, d):  # pragma: no cover - compile
     return total * scale
 
 
+_CHUNK = 1 << 15  # NumPy path: elements per chunk (temporaries stay in cache, memory bounded)
+
+
 def _log_terms_numpy(y, z, s, scale, want_f, r, d) -> float:
-    """The same terms as :func:`_log_terms_loop`, in NumPy (same formulas, a few temporaries)."""
+    """The same terms as :func:`_log_terms_loop`, in NumPy, chunk by chunk so temporaries stay
+    a few hundred kB whatever the length of z."""
+    n = z.shape[0]
+    if n > _CHUNK:
+        total = 0.0
+        for a in range(0, n, _CHUNK):
+            b = min(a + _CHUNK, n)
+            total += _log_terms_numpy(y[a:b], z[a:b], s[a:b], scale, want_f,
+                                      r[a:b] if r.shape[0] else r, d[a:b] if d.shape[0] else d)
+        return total
     e = np.exp(-np.abs(z))
     total = 0.0
     if want_f:
