@@ -25,7 +25,7 @@ GRAM_MAX_PARAMS = 2000  # above this a (p+1)² Hessian costs more than walking t
 _WS_MIN = 32  # smallest working set
 _INNER = 0.3  # inner CD stops when its largest step is below 0.03 × the KKT residual
 _ANDERSON = 5  # inner CD extrapolates every 5 epochs (Anderson acceleration); 0 turns it off
-_MAX_EPOCHS = 15  # inner CD epochs per Newton step on a working set (measured: 15 beat 50 by 1.7×)
+_MAX_EPOCHS = 15  # inner CD epochs per Newton step (tf-idf L1 to 1e-6: 15 took 0.85 s, 50 took 1.25 s)
 
 
 def _full_value(obj: Objective, theta: NDArray, z: NDArray) -> float:
@@ -91,7 +91,8 @@ def prox_newton(
             ws = np.sort(np.argpartition(-scores, k - 1)[:k]) if k < p else np.arange(p)
             ws = ws[(scores[ws] > 0)]
             # reuse the extracted columns while the working set stays inside them
-            if block is None or not np.all(np.isin(ws, block[0], assume_unique=True)):
+            settled = block is not None and np.all(np.isin(ws, block[0], assume_unique=True))
+            if not settled:
                 block = None  # free the old columns before extracting the new ones
                 block = (ws, *obj.design.column_block(ws))
             cols, indptr, indices, data, sigma = block
