@@ -9,8 +9,9 @@ second over all passes), passes, wall time and the child's peak RSS (ru_maxrss).
 appends the run to benchmarks/results/outofcore.json.
 
 RLIMIT_AS caps the *address space*, which is stricter than RSS: the child therefore runs with
-one BLAS thread, two malloc arenas and Arrow's system allocator (jemalloc alone reserves
-~1.3 GiB of address space it never touches).
+one BLAS thread, two malloc arenas, chunk-sized arrays mmapped (so freed chunks go back to
+the system) and Arrow's system allocator (jemalloc alone reserves ~1.3 GiB of address space
+it never touches).
 """
 
 from __future__ import annotations
@@ -48,6 +49,14 @@ def write_data(path: Path, rows: int, p: int, seed: int = 0, group: int = 250_00
     os.replace(tmp, path)
 
 
+def _vm_peak_mib() -> float:
+    """Peak virtual address space (what RLIMIT_AS caps), from /proc (Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmPeak:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def child(args: argparse.Namespace) -> None:
     """Fit under the memory cap; print one JSON line."""
     if args.limit_gib:
@@ -66,6 +75,7 @@ def child(args: argparse.Namespace) -> None:
         "n_iter": int(est.n_iter_[0]), "passes": passes, "seconds": secs,
         "rows_per_s": passes * est.objective_["n_samples"] / secs,
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_address_space_mib": _vm_peak_mib(),
         "J": est.objective_["J"], "kkt": est.objective_["kkt_residual"],
         "coef": est.coef_.ravel().tolist(), "intercept": float(est.intercept_[0]),
     }))
@@ -102,7 +112,8 @@ def main() -> None:
            str(args.batch_rows), "--limit-gib", str(args.limit_gib), "--solver", args.solver,
            "--lam", str(args.lam), "--tol", str(args.tol)] + (["--progress"] if args.progress else [])
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
-               MALLOC_ARENA_MAX="2", ARROW_DEFAULT_MEMORY_POOL="system")
+               MALLOC_ARENA_MAX="2", MALLOC_MMAP_THRESHOLD_="1048576",
+               ARROW_DEFAULT_MEMORY_POOL="system")
     out = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if out.returncode != 0:
         sys.exit(f"child failed:\n{out.stderr[-3000:]}")
@@ -112,7 +123,8 @@ def main() -> None:
                load_avg=os.getloadavg()[0], cpus=os.cpu_count())
     print(f"{res['solver']}: {res['status']} in {res['n_iter']} iterations, {res['passes']:.0f} passes, "
           f"{res['seconds']:.1f} s, {res['rows_per_s'] / 1e6:.2f} M rows/s, peak RSS "
-          f"{res['peak_rss_mib']:.0f} MiB, J = {res['J']:.12g}, KKT {res['kkt']:.2g}")
+          f"{res['peak_rss_mib']:.0f} MiB (address space {res['peak_address_space_mib']:.0f} MiB), "
+          f"J = {res['J']:.12g}, KKT {res['kkt']:.2g}")
     if args.verify:
         import pyarrow.parquet as pq
 

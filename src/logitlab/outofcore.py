@@ -415,16 +415,8 @@ class FileSource:
     def _read(self) -> Iterator[tuple[NDArray, NDArray, NDArray, int]]:
         """(X, y, sample weights, index of the chunk's first row) per chunk, every row."""
         cols = self.features + [self.target] + ([self.weight] if self.weight else [])
-        # little read-ahead and no whole-file pre-buffering: pyarrow's defaults (16 batches,
-        # 4 files, pre_buffer) hold many chunks at once and make memory grow with the files
-        kw: dict[str, Any] = {}
-        if self.format == "parquet":
-            import pyarrow.dataset as ds
-
-            kw["fragment_scan_options"] = ds.ParquetFragmentScanOptions(pre_buffer=False)
         start = 0
-        for batch in self.dataset.to_batches(columns=cols, batch_size=self.batch_rows,
-                                             batch_readahead=1, fragment_readahead=1, **kw):
+        for batch in self._batches(cols):
             if batch.num_rows == 0:
                 continue
             X = np.empty((batch.num_rows, len(self.features)))
@@ -437,6 +429,35 @@ class FileSource:
                 y = map_labels(y, self.labels)
             yield X, y, sw, start
             start += batch.num_rows
+
+    def _batches(self, cols: list[str]) -> Iterator[Any]:
+        """Record batches of ``cols``, file after file, pulled one at a time.
+
+        Not ``Dataset.to_batches``: its scanner decodes ahead of a slow consumer until its
+        back-pressure limit (~1 GiB), so memory would follow the data, not the chunk size.
+        """
+        import pyarrow as pa
+
+        files = list(getattr(self.dataset, "files", None) or [self.path])
+        if self.format == "parquet":
+            import pyarrow.parquet as pq
+
+            for f in files:
+                with pq.ParquetFile(f, pre_buffer=False) as pf:
+                    yield from pf.iter_batches(batch_size=self.batch_rows, columns=cols,
+                                               use_threads=False)
+            return
+        import pyarrow.csv as pacsv
+
+        schema = self.dataset.schema
+        types = {c: (schema.field(c).type if c == self.target else pa.float64()) for c in cols}
+        for f in files:
+            reader = pacsv.open_csv(
+                f, read_options=pacsv.ReadOptions(block_size=max(1 << 20, 64 * self.batch_rows)),
+                convert_options=pacsv.ConvertOptions(include_columns=cols, column_types=types))
+            for big in reader:
+                for at in range(0, big.num_rows, self.batch_rows):
+                    yield big.slice(at, self.batch_rows)
 
     def raw_chunks(self) -> Iterator[tuple[NDArray, NDArray, NDArray]]:
         """(X, y as stored or mapped by ``labels``, sample weights) per chunk of kept rows."""
