@@ -93,6 +93,36 @@ def test_worker_killed_mid_fit_finishes_correctly(client, data):
     client.wait_for_workers(2, timeout=60)  # the nanny restarts it for the next tests
 
 
+def _die_once(block, flag: str):
+    """Test helper run inside a task: the first task to find the flag file SIGKILLs its worker."""
+    try:
+        os.remove(flag)  # exactly one task wins the flag
+    except FileNotFoundError:
+        return block
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_worker_killed_inside_a_pass_finishes_correctly(client, data, tmp_path):
+    """A worker SIGKILLed while it runs a task of iteration 2's passes: the task is rerun elsewhere."""
+    import sys
+
+    import cloudpickle
+
+    from logitlab.distributed import DaskSource
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # workers cannot import tests
+    X, y = data
+    flag = tmp_path / "die"
+    Xd = da.from_array(X, chunks=(500, P)).map_blocks(_die_once, str(flag), dtype=np.float64)
+    src = DaskSource(Xd, da.from_array(y, chunks=500), persist=False)  # blocks recomputed per pass
+    ref = LogisticRegression(lam=1.0, solver="newton-cholesky", tol=1e-10).fit(X, y)
+    est = LogisticRegression(lam=1.0, solver="newton-cholesky", tol=1e-10).fit(
+        src, callback=lambda it, theta, J: flag.touch() if it == 1 else None)
+    assert not flag.exists()  # a task consumed it: a worker died mid-pass
+    _check(est, ref)
+    client.wait_for_workers(2, timeout=60)
+
+
 def test_lost_pass_is_a_clear_error(client, data, monkeypatch):
     """When Dask gives up on a pass (KilledWorker), fit raises DaskFitError and stores nothing."""
     import dask
