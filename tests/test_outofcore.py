@@ -160,7 +160,7 @@ def test_cli_out_of_core_equals_in_memory_fit_of_its_train_rows(data, tmp_path):
 
     X, y, d = data
     res = _cli(d / "all.parquet", "-t", "label", "--out-of-core", "--batch-rows", 700, "--lam", 2,
-               "--tol", 1e-10, "-o", tmp_path / "out", cwd=tmp_path)
+               "--tol", 1e-10, "-o", tmp_path / "out", "--checkpoint", tmp_path / "ck.npz", cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     assert "streaming" in res.stdout and "held-out metrics on all" in res.stdout
     doc = json.loads((tmp_path / "out" / "model.json").read_text())
@@ -175,6 +175,8 @@ def test_cli_out_of_core_equals_in_memory_fit_of_its_train_rows(data, tmp_path):
     want = classification_summary(y01[te], p[te], 0.5)
     for k in ("log_loss", "accuracy", "roc_auc", "brier"):
         assert abs(doc["training"]["metrics"]["held-out"][k] - want[k]) <= 1e-10, k
+    with np.load(tmp_path / "ck.npz") as z:  # the resumable state of the last iteration
+        assert int(z["n_iter"]) == doc["training"]["n_iter"]
     html = (tmp_path / "out" / "report.html").read_text()
     assert "a seeded sample" in html and "out-of-core" in html
 

@@ -218,7 +218,7 @@ def train_streamed(
             if not quiet:
                 out.print(f"training on the Dask cluster at {dask_scheduler} ({n_workers} workers, "
                           f"{source.n_partitions} partitions of {data})")
-            _train_and_write(source, locals())
+            _train_and_write(source, _context(locals()))
         finally:
             client.close()
         return
@@ -236,7 +236,17 @@ def train_streamed(
         raise StreamUsageError(" ".join(str(exc).split())) from None
     if not quiet:
         out.print(f"streaming {data} in chunks of {batch_rows:,} rows ({why})")
-    _train_and_write(source, locals())
+    _train_and_write(source, _context(locals()))
+
+
+_CONTEXT = ("quiet", "params", "labels", "features", "test_size", "seed", "mode", "metrics_sample",
+            "threshold", "cost_fp", "cost_fn", "landscape", "report", "learning_rate", "out_dir",
+            "data", "dask_scheduler", "t0")
+
+
+def _context(scope: dict) -> dict:
+    """The settings and prepared pieces the fit-and-write step reads."""
+    return {k: scope[k] for k in _CONTEXT}
 
 
 def _train_and_write(source: Any, ctx: dict) -> None:
