@@ -118,3 +118,57 @@ def test_describe_states_formula_and_numbers(rng):
     assert "λ = 2" in d["formula"] and "a = 0.5" in d["formula"] and f"m = {X.shape[0]}" in d["formula"]
     assert d["J"] == pytest.approx(obj.value(theta))
     assert d["sklearn_C"] == 0.5 and d["glmnet_alpha"] == pytest.approx(2.0 / X.shape[0])
+
+
+@pytest.mark.parametrize("path", ["numpy", "compiled"])
+def test_fused_loss_terms_match_the_pointwise_formulas(path):
+    """log_loss_terms (one loop: value, residual, curvature) equals the separate loss.py
+    formulas, stays exact in the tails, and its sum is as accurate as math.fsum's."""
+    import math
+
+    from logitlab import loss as L
+
+    rng = np.random.default_rng(7)
+    m = 200_001
+    z = rng.standard_normal(m) * 4
+    z[:6] = [40.0, -40.0, 1000.0, -1000.0, 0.0, -0.0]
+    y = (rng.random(m) < 0.4).astype(np.float64)
+    y[:4] = [1.0, 0.0, 1.0, 0.0]
+    s = rng.uniform(0.1, 3.0, m)
+    r, d = np.empty(m), np.empty(m)
+    if path == "numpy":
+        f = L._log_terms_numpy(y, z, s, 1.0 / m, True, r, d)
+    else:
+        fn = L._compiled_terms()
+        f = float(fn(y, z, s, 1.0 / m, True, r, d))
+    pointwise = s * L.log_loss_pointwise(y, z)
+    assert f == pytest.approx(math.fsum(pointwise) / m, rel=1e-14 if path == "compiled" else 1e-12)
+    np.testing.assert_allclose(r, s * L.log_loss_derivative(y, z) / m, rtol=1e-13, atol=1e-300)
+    np.testing.assert_allclose(d, s * L.log_loss_curvature(z) / m, rtol=1e-13, atol=1e-300)
+    one = np.ones(1)
+    assert L.log_loss_terms(one, np.array([40.0]), one) == pytest.approx(4.248354255291589e-18, rel=1e-12)
+
+
+def test_objective_caches_terms_per_theta(rng):
+    """Value, gradient and curvature at one θ agree whichever is asked first (shared cache),
+    and a line-search candidate's terms carry over only to the scores they came from."""
+    X, y, w = _problem(rng)
+    theta = rng.normal(size=X.shape[1] + 1)
+    a = Objective(X, y, w, lam=0.5)
+    f1, g1 = a.smooth_value_grad(theta)
+    d1 = a.curvature_weights(theta).copy()
+    b = Objective(X, y, w, lam=0.5)
+    d2 = b.curvature_weights(theta).copy()
+    f2, g2 = b.smooth_value_grad(theta)
+    assert f1 == f2
+    np.testing.assert_array_equal(g1, g2)
+    np.testing.assert_array_equal(d1, d2)
+    step = rng.normal(size=theta.size) * 0.1
+    z_new = b.scores(theta) + b.direction_scores(step)
+    b.value_from_scores(theta + step, z_new, smooth=True)
+    b.set_scores(theta + step, z_new)
+    c = Objective(X, y, w, lam=0.5)
+    f3, g3 = c.smooth_value_grad(theta + step)
+    f4, g4 = b.smooth_value_grad(theta + step)
+    assert f4 == pytest.approx(f3, rel=1e-14)
+    np.testing.assert_allclose(g4, g3, rtol=1e-12, atol=1e-15)

@@ -157,20 +157,28 @@ def _log_terms_loop(y, z, s, scale, want_f, r, d):  # pragma: no cover - compile
     0 or |z| exactly, so ℓ(1, 40) = 4.2e−18, not 0); σ(z) = 1/(1+e) or e/(1+e) by the sign of
     z; σ(z)σ(−z) = e/(1+e)². Accumulated in float64."""
     total = 0.0
+    comp = 0.0  # Neumaier compensation: the sum's rounding stays O(ε), not O(m·ε), so a line
+    # search can still compare J values near its floating-point floor
     want_r = r.shape[0] > 0
     want_d = d.shape[0] > 0
     for i in range(z.shape[0]):
         zi = z[i]
         e = np.exp(-abs(zi))
         if want_f:
-            total += s[i] * (np.log1p(e) + (max(zi, 0.0) - y[i] * zi))
+            term = s[i] * (np.log1p(e) + (max(zi, 0.0) - y[i] * zi))
+            t = total + term
+            if abs(total) >= abs(term):
+                comp += (total - t) + term
+            else:
+                comp += (term - t) + total
+            total = t
         if want_r or want_d:
             inv = 1.0 / (1.0 + e)
             if want_r:
                 r[i] = s[i] * ((inv if zi >= 0.0 else e * inv) - y[i]) * scale
             if want_d:
                 d[i] = s[i] * (e * inv * inv) * scale
-    return total * scale
+    return (total + comp) * scale
 
 
 _CHUNK = 1 << 15  # NumPy path: elements per chunk (temporaries stay in cache, memory bounded)
