@@ -47,7 +47,11 @@ def main(argv: list[str] | None = None) -> int:
         result = run_benchmark(names, scale=scale, repeats=repeats, budget=budget, include=include, log=log)
     command = "python -m benchmarks" + (" --quick" if args.quick else "") + (
         f" --problems {args.problems}" if args.problems != ",".join(PROBLEMS) else "") + (
-        f" --threads {args.threads}" if args.threads else "")
+        f" --repeats {args.repeats}" if args.repeats is not None else "") + (
+        f" --threads {args.threads}" if args.threads else "") + (
+        " --no-first-fit" if args.no_first_fit else "") + (
+        f' --include "{args.include}"' if args.include else "") + (
+        f" --out {args.out}" if args.out != ap.get_default("out") else "")
     text = markdown(result, command)
     if not args.no_first_fit:
         ff = first_fit_table(scale=scale, log=log)
