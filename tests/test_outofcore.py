@@ -153,13 +153,13 @@ def _split_reference(X, y, lam, test_size=0.25, seed=0, **kw):
 
 
 def test_cli_out_of_core_equals_in_memory_fit_of_its_train_rows(data, tmp_path):
-    """--out-of-core on Parquet: the model is the in-memory fit of the same rows, metrics exact."""
+    """A file over --stream-above is streamed: the model is the in-memory fit of the same rows."""
     import json
 
     from logitlab.metrics import classification_summary
 
     X, y, d = data
-    res = _cli(d / "all.parquet", "-t", "label", "--out-of-core", "--batch-rows", 700, "--lam", 2,
+    res = _cli(d / "all.parquet", "-t", "label", "--stream-above", 0, "--batch-rows", 700, "--lam", 2,
                "--tol", 1e-10, "-o", tmp_path / "out", "--checkpoint", tmp_path / "ck.npz", cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     assert "streaming" in res.stdout and "held-out metrics on all" in res.stdout
@@ -181,14 +181,14 @@ def test_cli_out_of_core_equals_in_memory_fit_of_its_train_rows(data, tmp_path):
     assert "a seeded sample" in html and "out-of-core" in html
 
 
-def test_cli_streams_a_directory_by_itself_with_sampled_metrics(data, tmp_path):
-    """A directory is streamed without a flag; --metrics-sample takes the stated seeded sample."""
+def test_cli_streams_a_directory_with_sampled_metrics(data, tmp_path):
+    """--out-of-core streams a directory; --metrics-sample takes the stated seeded sample."""
     import json
 
     from logitlab.metrics import classification_summary
 
     X, y, d = data
-    res = _cli(d / "parts", "-t", "label", "--metrics-sample", 300, "--lam", 2, "--tol", 1e-10,
+    res = _cli(d / "parts", "-t", "label", "--out-of-core", "--metrics-sample", 300, "--lam", 2, "--tol", 1e-10,
                "--no-report", "-q", "-o", tmp_path / "out", cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     doc = json.loads((tmp_path / "out" / "model.json").read_text())
@@ -220,6 +220,7 @@ def test_cli_streamed_bad_input_is_one_line(data, tmp_path):
         ([d / "all.parquet", "-t", "label", "--out-of-core", "--lam", "auto"], "in-memory only"),
         ([d / "all.parquet", "-t", "nope", "--out-of-core"], "not in the data"),
         ([d / "all.parquet", "-t", "x0", "--out-of-core"], "exactly two distinct values"),
+        ([d / "parts", "-t", "label"], "add --out-of-core"),
     ]:
         res = runner.invoke(app, ["train", *map(str, args), "-q", "--no-report", "-o", str(tmp_path / "o")])
         assert res.exit_code == 2, (args, res.output)

@@ -308,7 +308,7 @@ def train(
     out_of_core: bool | None = typer.Option(
         None, "--out-of-core/--in-memory", show_default=False,
         help="Stream DATA (Parquet/CSV file or directory) in chunks instead of loading it "
-             "(default: streamed when DATA is a directory or larger than --stream-above)."),
+             "(default: streamed when DATA is larger than --stream-above)."),
     stream_above: float = typer.Option(1.0, "--stream-above", help="GiB on disk above which DATA is streamed."),
     batch_rows: int = typer.Option(262_144, "--batch-rows", help="Rows per chunk when streaming."),
     checkpoint: Path | None = typer.Option(

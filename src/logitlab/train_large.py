@@ -1,8 +1,8 @@
 """``logitlab train`` past memory: streamed from Parquet/CSV, or on a running Dask cluster.
 
 Chosen by :func:`streaming_mode`: ``--dask-scheduler ADDRESS`` trains on that cluster,
-``--out-of-core`` (or DATA a directory, or a file larger than ``--stream-above`` GiB) streams
-the file(s) in chunks on this machine. The fit itself is exact on every training row (the
+``--out-of-core`` (or a file larger than ``--stream-above`` GiB) streams the file(s), or a
+directory of them, in chunks on this machine. The fit itself is exact on every training row (the
 chunk-summed :class:`~logitlab.outofcore.ChunkedObjective`); nothing ever holds the data:
 
 * the train / held-out split is a seeded hash of each row's position (:func:`row_uniform`),
@@ -57,8 +57,9 @@ def streaming_mode(data: Path | None, out_of_core: bool | None, stream_above: fl
         return "out-of-core", "--out-of-core"
     if not data.exists():
         return "memory", ""  # read_table reports the missing file
-    if data.is_dir():
-        return "out-of-core", "DATA is a directory"
+    if data.is_dir():  # streamed only when asked: a directory may hold anything
+        raise StreamUsageError(f"{data} is a directory; give a CSV or Parquet file, or add "
+                               "--out-of-core to stream every Parquet/CSV file in it.")
     if stream_above < 0:
         raise StreamUsageError(f"--stream-above must be ≥ 0 GiB; got {stream_above:g}.")
     size = data_size(data)
