@@ -219,7 +219,7 @@ def test_cli_streamed_bad_input_is_one_line(data, tmp_path):
         ([tmp_path / "text.parquet", "-t", "label", "--out-of-core"], "not numeric"),
         ([d / "all.parquet", "-t", "label", "--out-of-core", "--lam", "auto"], "in-memory only"),
         ([d / "all.parquet", "-t", "nope", "--out-of-core"], "not in the data"),
-        ([d / "all.parquet", "-t", "x0", "--out-of-core"], "exactly two distinct values"),
+        ([d / "all.parquet", "-t", "x0", "--drop", "label", "--out-of-core"], "exactly two distinct values"),
         ([d / "parts", "-t", "label"], "add --out-of-core"),
     ]:
         res = runner.invoke(app, ["train", *map(str, args), "-q", "--no-report", "-o", str(tmp_path / "o")])

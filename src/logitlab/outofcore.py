@@ -416,7 +416,7 @@ class FileSource:
         """(X, y, sample weights, index of the chunk's first row) per chunk, every row."""
         cols = self.features + [self.target] + ([self.weight] if self.weight else [])
         start = 0
-        for batch in self._batches(cols):
+        for batch in self.batches(cols):
             if batch.num_rows == 0:
                 continue
             X = np.empty((batch.num_rows, len(self.features)))
@@ -430,7 +430,7 @@ class FileSource:
             yield X, y, sw, start
             start += batch.num_rows
 
-    def _batches(self, cols: list[str]) -> Iterator[Any]:
+    def batches(self, cols: list[str]) -> Iterator[Any]:
         """Record batches of ``cols``, file after file, pulled one at a time.
 
         Not ``Dataset.to_batches``: its scanner decodes ahead of a slow consumer until its

@@ -83,13 +83,13 @@ def _open_local(data: Path, target: str) -> Any:
         raise StreamUsageError(f"{data}: not readable as Parquet/CSV ({' '.join(str(exc).split())[:200]}).") from None
 
 
-def _local_label_values(dataset: Any, target: str) -> tuple[list, int]:
+def _local_label_values(source: Any, target: str) -> tuple[list, int]:
     """Distinct values and null count of the target column, streamed (one column read)."""
     import pyarrow.compute as pc
 
     values: dict = {}
     nulls = 0
-    for batch in dataset.to_batches(columns=[target], batch_readahead=1, fragment_readahead=1):
+    for batch in source.batches([target]):
         col = batch.column(0)
         nulls += col.null_count
         for v in pc.unique(col.drop_null()).to_pylist():
@@ -179,7 +179,7 @@ def train_streamed(
     """Train out of core or on Dask and write model.json (and report.html) as the in-memory path."""
     from . import cli
 
-    out, err = cli.out, cli.err
+    out = cli.out
     if data is None or dataset is not None:
         raise StreamUsageError(f"training {mode} needs a DATA file or directory (not --dataset).")
     if target is None:
@@ -227,14 +227,14 @@ def train_streamed(
 
     dset = _open_local(data, target)
     features = _features(list(dset.schema.names), target, drop)
-    values, nulls = _local_label_values(dset, target)
-    labels, raw = _labels(values, nulls, target, positive)
     try:
         source = FileSource(data, target, features=features, batch_rows=batch_rows,
-                            checkpoint=checkpoint, progress=not quiet, labels=raw,
-                            rows=rows_train, seed=seed)
+                            checkpoint=checkpoint, progress=not quiet, rows=rows_train, seed=seed)
     except ValueError as exc:
         raise StreamUsageError(" ".join(str(exc).split())) from None
+    values, nulls = _local_label_values(source, target)
+    labels, raw = _labels(values, nulls, target, positive)
+    source.labels = raw
     if not quiet:
         out.print(f"streaming {data} in chunks of {batch_rows:,} rows ({why})")
     _train_and_write(source, _context(locals()))
