@@ -226,3 +226,39 @@ def test_cli_streamed_bad_input_is_one_line(data, tmp_path):
         assert res.exit_code == 2, (args, res.output)
         assert msg in res.output and "Traceback" not in res.output, res.output
     assert not (tmp_path / "o").exists()
+
+
+def test_cli_predict_streamed_equals_in_memory(data, tmp_path):
+    """`logitlab predict --out-of-core` (chunks of 700, a directory) writes what the in-memory
+    predict writes for the same rows: CSV and Parquet, with an id column, atomically."""
+    from typer.testing import CliRunner
+
+    from logitlab.cli import app
+    from logitlab.data import Encoding, Labels
+    from logitlab.model_io import SavedModel
+
+    X, y, d = data
+    ref = LogisticRegression(lam=2.0).fit(X, (y == "yes").astype(float))
+    enc = Encoding([{"name": f"x{j}", "kind": "numeric"} for j in range(P)])
+    SavedModel(enc, Labels("label", "no", "yes"), ref.coef_.ravel(), float(ref.intercept_[0]), 0.5,
+               {}).save(tmp_path / "model.json")
+    df = pd.read_parquet(d / "all.parquet")
+    df["key"] = np.arange(M) * 7
+    df.to_parquet(tmp_path / "all.parquet")
+    runner = CliRunner()
+    args = ["predict", str(tmp_path / "model.json"), "--id", "key"]
+    r1 = runner.invoke(app, [*args, str(tmp_path / "all.parquet"), "-o", str(tmp_path / "mem.csv")])
+    r2 = runner.invoke(app, [*args, str(tmp_path / "all.parquet"), "--out-of-core", "--batch-rows", "700",
+                             "-o", str(tmp_path / "ooc.csv")])
+    r3 = runner.invoke(app, [*args, str(tmp_path / "all.parquet"), "--stream-above", "0", "--batch-rows",
+                             "700", "-o", str(tmp_path / "ooc.parquet")])
+    for r in (r1, r2, r3):
+        assert r.exit_code == 0, r.output
+    assert (tmp_path / "ooc.csv").read_text() == (tmp_path / "mem.csv").read_text()
+    got = pd.read_parquet(tmp_path / "ooc.parquet")
+    np.testing.assert_allclose(got["probability"], ref.predict_proba(X)[:, 1], rtol=1e-15)
+    assert list(got["key"]) == list(df["key"]) and set(got["prediction"]) <= {"yes", "no"}
+    bad = runner.invoke(app, ["predict", str(tmp_path / "model.json"), str(d / "parts"), "--out-of-core",
+                              "--id", "nope", "-o", str(tmp_path / "x.csv")])
+    assert bad.exit_code == 2 and "--id column" in bad.output and not (tmp_path / "x.csv").exists()
+    assert not [f for f in tmp_path.iterdir() if f.name.endswith(".tmp")]

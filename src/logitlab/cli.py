@@ -487,12 +487,28 @@ def predict(
     out_file: Path | None = typer.Option(None, "--out", "-o", help="Write CSV (or .parquet) here instead of stdout."),
     threshold: float | None = typer.Option(None, "--threshold", help="Override the model's threshold."),
     id_column: str | None = typer.Option(None, "--id", help="Copy this column into the output."),
+    out_of_core: bool | None = typer.Option(
+        None, "--out-of-core/--in-memory", show_default=False,
+        help="Score DATA (file or directory) chunk by chunk, writing as it goes "
+             "(default: when DATA is larger than --stream-above)."),
+    stream_above: float = typer.Option(1.0, "--stream-above", help="GiB on disk above which DATA is streamed."),
+    batch_rows: int = typer.Option(262_144, "--batch-rows", help="Rows per chunk when streaming."),
 ) -> None:
     """Probability of the positive label and the predicted label for every row."""
     with _errors():
         if threshold is not None and not 0 < threshold < 1:
             raise UsageError(f"--threshold must lie strictly between 0 and 1; got {threshold:g}.")
         saved = load_model(model_path)
+        from .train_large import streaming_mode
+
+        if streaming_mode(data, out_of_core, stream_above, None)[0] != "memory":
+            from .train_large import predict_streamed
+
+            n = predict_streamed(saved, data, out_file, threshold, id_column, batch_rows)
+            if out_file is not None:
+                err.print(f"{n} predictions → {out_file} (probability = P({saved.labels.positive!r}); "
+                          "streamed)", markup=False)
+            return
         frame = read_table(data)
         if id_column is not None and id_column not in frame.columns:
             raise UsageError(f"--id column {id_column!r} is not in the data.")

@@ -37,6 +37,7 @@ __all__ = [
     "LinearScores",
     "fit_chunked",
     "is_large_input",
+    "iter_batches",
     "map_labels",
     "row_uniform",
 ]
@@ -346,6 +347,34 @@ def is_large_input(X: Any) -> bool:
     return mod.startswith("dask") or hasattr(X, "map_reduce")
 
 
+def iter_batches(dataset: Any, format: str, cols: list[str], batch_rows: int,
+                 types: dict | None = None) -> Iterator[Any]:
+    """Record batches of ``cols`` from a pyarrow dataset, file after file, pulled one at a time.
+
+    Not ``Dataset.to_batches``: its scanner decodes ahead of a slow consumer until its
+    back-pressure limit (~1 GiB), so memory would follow the data, not the chunk size. CSV
+    columns get ``types`` (default: the dataset's schema), so no block re-infers them.
+    """
+    files = list(getattr(dataset, "files", None) or [])
+    if format == "parquet":
+        import pyarrow.parquet as pq
+
+        for f in files:
+            with pq.ParquetFile(f, pre_buffer=False) as pf:
+                yield from pf.iter_batches(batch_size=batch_rows, columns=cols, use_threads=False)
+        return
+    import pyarrow.csv as pacsv
+
+    types = types or {c: dataset.schema.field(c).type for c in cols}
+    for f in files:
+        reader = pacsv.open_csv(
+            f, read_options=pacsv.ReadOptions(block_size=max(1 << 20, 64 * batch_rows)),
+            convert_options=pacsv.ConvertOptions(include_columns=cols, column_types=types))
+        for big in reader:
+            for at in range(0, big.num_rows, batch_rows):
+                yield big.slice(at, batch_rows)
+
+
 def detect_format(path: str | os.PathLike) -> str:
     """"csv" for a .csv file or a directory of them, else "parquet"."""
     first = str(path)
@@ -431,33 +460,12 @@ class FileSource:
             start += batch.num_rows
 
     def batches(self, cols: list[str]) -> Iterator[Any]:
-        """Record batches of ``cols``, file after file, pulled one at a time.
-
-        Not ``Dataset.to_batches``: its scanner decodes ahead of a slow consumer until its
-        back-pressure limit (~1 GiB), so memory would follow the data, not the chunk size.
-        """
+        """Record batches of ``cols``, file after file (see :func:`iter_batches`)."""
         import pyarrow as pa
-
-        files = list(getattr(self.dataset, "files", None) or [self.path])
-        if self.format == "parquet":
-            import pyarrow.parquet as pq
-
-            for f in files:
-                with pq.ParquetFile(f, pre_buffer=False) as pf:
-                    yield from pf.iter_batches(batch_size=self.batch_rows, columns=cols,
-                                               use_threads=False)
-            return
-        import pyarrow.csv as pacsv
 
         schema = self.dataset.schema
         types = {c: (schema.field(c).type if c == self.target else pa.float64()) for c in cols}
-        for f in files:
-            reader = pacsv.open_csv(
-                f, read_options=pacsv.ReadOptions(block_size=max(1 << 20, 64 * self.batch_rows)),
-                convert_options=pacsv.ConvertOptions(include_columns=cols, column_types=types))
-            for big in reader:
-                for at in range(0, big.num_rows, self.batch_rows):
-                    yield big.slice(at, self.batch_rows)
+        return iter_batches(self.dataset, self.format, cols, self.batch_rows, types)
 
     def raw_chunks(self) -> Iterator[tuple[NDArray, NDArray, NDArray]]:
         """(X, y as stored or mapped by ``labels``, sample weights) per chunk of kept rows."""

@@ -16,6 +16,7 @@ Feature columns must be numeric here (text columns are one-hot encoded only in m
 
 from __future__ import annotations
 
+import os
 import time
 import warnings
 from pathlib import Path
@@ -392,3 +393,81 @@ def _null() -> Any:
 
     return contextlib.nullcontext()
 
+
+
+# -- predict past memory -------------------------------------------------------------------------
+def predict_streamed(saved: Any, data: Path, out_file: Path | None, threshold: float | None,
+                     id_column: str | None, batch_rows: int) -> int:
+    """Score DATA chunk by chunk with the saved encoding, writing rows as they come; rows written.
+
+    The output (CSV, or Parquet by suffix) goes to a temporary file renamed over ``out_file``
+    at the end, so a failure leaves no partial file; without ``out_file`` CSV goes to stdout.
+    """
+    import sys
+    import tempfile
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from .outofcore import detect_format, iter_batches
+
+    if batch_rows < 1:
+        raise StreamUsageError(f"--batch-rows must be ≥ 1; got {batch_rows}.")
+    dset = _open_local(data, "")
+    names = list(dset.schema.names)
+    missing = [c for c in saved.encoding.input_columns if c not in names]
+    if missing:
+        raise StreamUsageError(f"the data lacks feature column(s) the model needs: {', '.join(map(repr, missing))}; "
+                               "columns are matched by name, in any order.")
+    if id_column is not None and id_column not in names:
+        raise StreamUsageError(f"--id column {id_column!r} is not in the data.")
+    cols = list(dict.fromkeys(saved.encoding.input_columns + ([id_column] if id_column else [])))
+    parquet = out_file is not None and out_file.suffix.lower() in (".parquet", ".pq")
+    tmp = None
+    if out_file is not None:
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{out_file.name}.", suffix=".tmp", dir=out_file.parent)
+        os.close(fd)
+        tmp = Path(name)
+    n, writer, text = 0, None, None
+    try:
+        if tmp is not None and not parquet:
+            text = tmp.open("w", newline="")
+        for batch in iter_batches(dset, detect_format(data), cols, batch_rows):
+            frame = batch.to_pandas()
+            p = saved.predict_proba_frame(frame)
+            result = pd.DataFrame({"probability": p, "prediction": saved.predict_labels(p, threshold)})
+            if id_column is not None:
+                result.insert(0, id_column, frame[id_column].to_numpy())
+            if parquet:
+                table = pa.Table.from_pandas(result, preserve_index=False)
+                if writer is None:
+                    writer = pq.ParquetWriter(str(tmp), table.schema)
+                writer.write_table(table.cast(writer.schema))
+            else:
+                chunk = result.to_csv(index=False, header=n == 0, float_format="%.17g")
+                (text if text is not None else sys.stdout).write(chunk)
+            n += len(result)
+        if parquet and writer is None:  # no rows: still a valid, empty Parquet file
+            pq.write_table(pa.table({"probability": pa.array([], pa.float64()),
+                                     "prediction": pa.array([], pa.string())}), str(tmp))
+        if writer is not None:
+            writer.close()
+            writer = None
+        if text is not None:
+            text.flush()
+            os.fsync(text.fileno())
+            text.close()
+            text = None
+        if tmp is not None:
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, out_file)
+            tmp = None
+    finally:
+        if writer is not None:
+            writer.close()
+        if text is not None:
+            text.close()
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+    return n
