@@ -95,7 +95,7 @@ def main() -> None:
     ap.add_argument("--verify", action="store_true", help="also fit in memory and compare")
     ap.add_argument("--verify-tol", type=float, default=1e-10, help="tol of the in-memory reference fit")
     ap.add_argument("--verify-solver", default="lbfgs",
-                    help="solver of the in-memory reference (its newton-cholesky stalled at KKT 2.6e-8 on 2M rows)")
+                    help="solver of the in-memory reference fit")
     ap.add_argument("--save", action="store_true", help="append to benchmarks/results/outofcore.json")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
