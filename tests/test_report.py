@@ -87,7 +87,8 @@ def test_html_parses_and_holds_every_figure(report) -> None:
     page.close()
     assert page.stack == [], "unclosed tags"
     assert set(FIGURES) == {"learning-curve", "sigmoid", "cost-contour", "cost-surface", "loss-vs-mse", "roc",
-                            "pr", "calibration", "confusion", "threshold", "coefficients", "largest-loss"}
+                            "pr", "calibration", "confusion", "threshold", "coefficients", "path", "cv-curve",
+                            "largest-loss"}
     for fid in FIGURES:
         assert f"fig-{fid}" in page.ids
         assert re.search(r'Plotly\.newPlot\(\s*"fig-' + re.escape(fid) + '"', text), fid
@@ -248,3 +249,37 @@ def test_large_data_use_a_row_subset(monkeypatch) -> None:
     figs = R.build_figures(r)
     assert "random 12 of the 20" in figs["cost-contour"].layout.title.text
     assert "random 12 of the 20" in figs["loss-vs-mse"].layout.title.text
+
+
+def test_path_and_cv_curve_figures() -> None:
+    """The path starts at the analytic λ_max = ‖Xᵀ(y − ȳ)‖∞ (L1, every weight 0 there, not below) and
+    the CV curve shows a 5-fold CV's mean log-loss, each fold's score equal to the log-loss formula."""
+    from sklearn.model_selection import StratifiedKFold
+
+    from logitlab.report import path_and_cv_figures
+
+    df, target = load_dataset("hours")
+    x = df[["hours"]].to_numpy(float)
+    y = df[target].to_numpy(float)
+    model = LogisticRegression(lam=1.0, l1_ratio=1.0, tol=1e-10).fit(x, y)
+    r = ReportInput(model=model, feature_names=["hours"], labels=(0, 1), y_train=y,
+                    z_train=model.decision_function(x), rows_train=np.arange(y.size) + 1, X_train=x,
+                    y_test=y[:0], z_test=np.empty(0), rows_test=np.empty(0, int), X_test=x[:0], threshold=0.5,
+                    metrics={}, source="hours", target=target)
+    path_fig, cv_fig = path_and_cv_figures(r)
+    lam_max = float(np.abs(x[:, 0] @ (y - y.mean())))
+    trace = path_fig.data[0]
+    assert trace.name == "hours"
+    assert 10 ** trace.x[0] == pytest.approx(lam_max, rel=1e-12)
+    assert trace.y[0] == 0 and trace.y[1] > 0
+    assert any(abs(10 ** sh.x0 - 1.0) < 1e-12 for sh in path_fig.layout.shapes)  # this model's λ is marked
+
+    lams = 10 ** np.asarray(cv_fig.data[0].x)
+    folds = list(StratifiedKFold(5, shuffle=True, random_state=0).split(x, y))
+    for k in (0, len(lams) // 2, len(lams) - 1):
+        losses = []
+        for tr, te in folds:
+            m = LogisticRegression(lam=lams[k], l1_ratio=1.0, tol=1e-10).fit(x[tr], y[tr])
+            p = m.predict_proba(x[te])[:, 1]
+            losses.append(-np.mean(y[te] * np.log(p) + (1 - y[te]) * np.log(1 - p)))
+        assert cv_fig.data[0].y[k] == pytest.approx(np.mean(losses), rel=1e-5)

@@ -211,8 +211,8 @@ def _fit(prep_X: Any, y: Any, params: dict[str, Any], show_progress: bool) -> An
     return model
 
 
-def _cv_lam(X: Any, y: Any, params: dict[str, Any], seed: int) -> float:
-    """λ chosen by 5-fold cross-validation (logitlab.cv), for --lam auto."""
+def _cv_lam(X: Any, y: Any, params: dict[str, Any], seed: int) -> Any:
+    """The 5-fold cross-validation (logitlab.cv) that chooses λ for --lam auto (``.lam_``)."""
     try:
         from .cv import LogisticRegressionCV
     except ImportError:
@@ -223,7 +223,7 @@ def _cv_lam(X: Any, y: Any, params: dict[str, Any], seed: int) -> float:
         warnings.simplefilter("ignore")
         with err.status("choosing λ by 5-fold cross-validation…"):
             cv.fit(X, y)
-    return float(cv.lam_)
+    return cv
 
 
 def _metrics(y: Any, p: Any, threshold: float) -> dict[str, float]:
@@ -360,10 +360,11 @@ def train(
         params = dict(lam=1.0, l1_ratio=l1_ratio, solver=solver, tol=tol, max_iter=max_iter,
                       learning_rate=learning_rate, standardize=standardize, class_weight=class_weight,
                       random_state=seed)
-        lam_selection = "given"
+        lam_selection, cv = "given", None
         if lam_value is None:
             lam_selection = "5-fold cross-validation on the train part (log-loss)"
-            lam_value = _cv_lam(X[tr], y[tr], params, seed)
+            cv = _cv_lam(X[tr], y[tr], params, seed)
+            lam_value = float(cv.lam_)
             if not quiet:
                 out.print(f"λ chosen by 5-fold cross-validation: {lam_value:.6g}")
         params["lam"] = lam_value
@@ -405,7 +406,7 @@ def train(
                     y_test=y[te], z_test=z_te, rows_test=te + 1, X_test=X[te],
                     threshold=threshold, metrics=parts, source=source, target=target_col,
                     cost_fp=rule.get("cost_fp"), cost_fn=rule.get("cost_fn"),
-                    learning_rate=learning_rate, landscape_axes=axes,
+                    learning_rate=learning_rate, landscape_axes=axes, cv=cv,
                 ))
 
         model_path, report_path = out_dir / "model.json", out_dir / "report.html"

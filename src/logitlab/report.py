@@ -42,8 +42,13 @@ FIGURES = {
     "confusion": "Confusion matrix",
     "threshold": "Precision, recall and F1 against the threshold",
     "coefficients": "Coefficients",
+    "path": "Regularization path",
+    "cv-curve": "Cross-validation curve",
     "largest-loss": "Largest-loss examples",
 }
+
+#: rows beyond which the regularization path and the CV curve use a random subset
+MAX_CV_ROWS = 5_000
 
 
 @dataclass
@@ -71,6 +76,7 @@ class ReportInput:
     learning_rate: float = 0.1
     landscape_axes: list[int] | None = None
     info: dict[str, Any] = field(default_factory=dict)
+    cv: Any = None  # the fitted LogisticRegressionCV that chose λ (``--lam auto``), if any
 
 
 def plotly_js() -> str:
@@ -155,6 +161,8 @@ def build_figures(r: ReportInput) -> dict[str, go.Figure]:
     w, _ = obj.split(theta)
     figs["coefficients"] = P.coefficients_figure(r.feature_names, w, unit=std)
 
+    figs["path"], figs["cv-curve"] = path_and_cv_figures(r)
+
     coef = m.coef_.ravel()
     top = np.argsort(-np.abs(w), kind="stable")[:5]
     X_all = np.vstack([r.X_train, r.X_test]) if r.X_test.size else r.X_train
@@ -163,6 +171,47 @@ def build_figures(r: ReportInput) -> dict[str, go.Figure]:
     figs["largest-loss"] = P.largest_loss_figure(y_all, z_all, r.labels, np.r_[r.rows_train, r.rows_test],
                                                  parts, features)
     return figs
+
+
+def path_and_cv_figures(r: ReportInput) -> tuple[go.Figure, go.Figure]:
+    """Coefficients against λ and the 5-fold CV log-loss against λ, with the chosen and the model's λ.
+
+    The CV that chose λ (``--lam auto``) is shown as it ran; otherwise a 5-fold CV over a 30-λ grid
+    runs on the train part (a seeded subset of at most MAX_CV_ROWS rows) with the model's settings,
+    so a user sees where their λ sits. The path is computed on the same rows and the same grid.
+    """
+    from .cv import LogisticRegressionCV
+    from .path import regularization_path
+    from .plots_stats import cv_figure, path_figure
+
+    m = r.model
+    X, y = r.X_train, r.y_train
+    note = ""
+    cv = r.cv
+    if cv is None:
+        if y.size > MAX_CV_ROWS:
+            idx = np.sort(np.random.default_rng(0).choice(y.size, MAX_CV_ROWS, replace=False))
+            X, y = X[idx], y[idx]
+            note = f" (a random {MAX_CV_ROWS:,} of the {r.y_train.size:,} training rows)"
+        cv = LogisticRegressionCV(n_lams=30, l1_ratio=m.l1_ratio, cv=5, standardize=m.standardize,
+                                  class_weight=m.class_weight, fit_intercept=m.fit_intercept,
+                                  random_state=0, refit=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            cv.fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        path = regularization_path(X, y, l1_ratio=m.l1_ratio, lams=cv.lams_, standardize=m.standardize,
+                                   fit_intercept=m.fit_intercept)
+    path.feature_names = list(r.feature_names)
+    path_fig = path_figure(path, cv.lam_best_, cv.lam_1se_, title=f"Regularization path{note}")
+    cv_fig = cv_figure(cv, title=f"5-fold cross-validated log-loss{note}; the CV's choice: λ = {cv.lam_:.4g}")
+    lam = float(m.objective_["lam"])
+    if lam > 0:
+        for fig in (path_fig, cv_fig):
+            fig.add_vline(x=float(np.log10(lam)), line_color="crimson", line_dash="dot",
+                          annotation_text=f"this model's λ = {lam:.3g}", annotation_position="bottom")
+    return path_fig, cv_fig
 
 
 def _p(z: NDArray) -> NDArray:
@@ -204,6 +253,12 @@ _NOTES = {
     "threshold": "How the threshold trades precision for recall; the chosen threshold is marked.",
     "coefficients": "The fitted weights; exact zeros (from an L1 penalty) are marked.",
     "largest-loss": "The examples the model gets most confidently wrong: worth a look for label errors.",
+    "path": "Every coefficient as λ falls from λ_max (where an L1 penalty zeroes them all) to almost no "
+            "penalty, each fit warm-started from the last; the lines mark the λ cross-validation picks and "
+            "this model's λ.",
+    "cv-curve": "Held-out log-loss (mean ± 1 standard error over 5 stratified folds) against λ: too much "
+                "penalty underfits (right), too little overfits (left). 'best' is the minimum, '1se' the "
+                "largest λ within one standard error of it.",
 }
 
 
