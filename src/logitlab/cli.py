@@ -83,6 +83,10 @@ def _warn_lines(caught: list[warnings.WarningMessage]) -> None:
 
 
 # -- train ---------------------------------------------------------------------------------------
+# options shared by train and predict (streaming files larger than memory)
+STREAM_ABOVE_OPTION = typer.Option(1.0, "--stream-above", help="GiB on disk above which DATA is streamed.")
+BATCH_ROWS_OPTION = typer.Option(262_144, "--batch-rows", help="Rows per chunk when streaming.")
+
 @dataclass
 class Prepared:
     """A data set ready to fit: the encoded design, 0/1 labels, and how they were made."""
@@ -309,8 +313,8 @@ def train(
         None, "--out-of-core/--in-memory", show_default=False,
         help="Stream DATA (Parquet/CSV file or directory) in chunks instead of loading it "
              "(default: streamed when DATA is larger than --stream-above)."),
-    stream_above: float = typer.Option(1.0, "--stream-above", help="GiB on disk above which DATA is streamed."),
-    batch_rows: int = typer.Option(262_144, "--batch-rows", help="Rows per chunk when streaming."),
+    stream_above: float = STREAM_ABOVE_OPTION,
+    batch_rows: int = BATCH_ROWS_OPTION,
     checkpoint: Path | None = typer.Option(
         None, "--checkpoint", help="Streamed fits: save θ here each iteration; rerun to resume."),
     metrics_sample: int = typer.Option(
@@ -492,8 +496,8 @@ def predict(
         None, "--out-of-core/--in-memory", show_default=False,
         help="Score DATA (file or directory) chunk by chunk, writing as it goes "
              "(default: when DATA is larger than --stream-above)."),
-    stream_above: float = typer.Option(1.0, "--stream-above", help="GiB on disk above which DATA is streamed."),
-    batch_rows: int = typer.Option(262_144, "--batch-rows", help="Rows per chunk when streaming."),
+    stream_above: float = STREAM_ABOVE_OPTION,
+    batch_rows: int = BATCH_ROWS_OPTION,
 ) -> None:
     """Probability of the positive label and the predicted label for every row."""
     with _errors():
