@@ -430,3 +430,77 @@ def test_oversized_bodies_are_refused_before_parsing(client):
 
     r = client.post("/api/state", content=chunks(), headers={"Content-Type": "application/json"})
     assert r.status_code == 413
+
+
+# -- regularization path and cross-validation ------------------------------------------------------
+@pytest.mark.parametrize("l1_ratio,standardize,class_weight", [
+    (1.0, False, "none"), (0.5, True, "none"), (0.0, False, "balanced"),
+])
+def test_path_endpoint_equals_direct_path_and_cv(client, l1_ratio, standardize, class_weight):
+    from logitlab import regularization_path
+    from logitlab.cv import LogisticRegressionCV
+
+    d = client.get("/api/dataset/overlapping").json()
+    X, y = np.asarray(d["X"], float), np.asarray(d["y"], float)
+    r = post(client, "/api/path", {"X": d["X"], "y": d["y"], "l1_ratio": l1_ratio, "n_lams": 12,
+                                   "folds": 4, "seed": 3, "lam": 0.7, "standardize": standardize,
+                                   "class_weight": class_weight, "features": d["features"]})
+    sw = None
+    if class_weight == "balanced":
+        from sklearn.utils.class_weight import compute_sample_weight
+        sw = compute_sample_weight("balanced", y)
+    rp = regularization_path(X, y, l1_ratio=l1_ratio, n_lams=12, sample_weight=sw,
+                             standardize=standardize)
+    cv = LogisticRegressionCV(lams=rp.lams, l1_ratio=l1_ratio, cv=4, random_state=3, refit=False,
+                              standardize=standardize,
+                              class_weight="balanced" if sw is not None else None).fit(X, y)
+    assert len(r["lams"]) == 12 and r["features"] == d["features"]
+    np.testing.assert_allclose(r["lams"], rp.lams, rtol=1e-10, atol=0)
+    np.testing.assert_allclose(np.asarray(r["coefs"]).T, rp.coefs, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(r["intercepts"], rp.intercepts, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(r["cv_mean"], cv.cv_mean_, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(r["cv_se"], cv.cv_std_ / np.sqrt(4), rtol=1e-10, atol=1e-10)
+    assert r["lam_best"] == pytest.approx(cv.lam_best_, rel=1e-10)
+    assert r["lam_1se"] == pytest.approx(cv.lam_1se_, rel=1e-10)
+    assert r["lam_1se"] >= r["lam_best"] and r["lam_current"] == 0.7 and r["folds"] == 4
+    # the best λ has the smallest mean CV log-loss on the grid
+    assert r["cv_mean"][r["best_index"]] == pytest.approx(min(r["cv_mean"]), abs=0)
+
+
+def test_path_lam_max_zeroes_every_weight_under_l1(client, hours):
+    r = post(client, "/api/path", {"X": hours["X"], "y": hours["y"], "l1_ratio": 1.0, "n_lams": 10})
+    X, y = np.asarray(hours["X"], float), np.asarray(hours["y"], float)
+    # independent λ_max: m·|∂(mean log-loss)/∂w| at w = 0, b = logit(ȳ): |Σ xᵢ(ȳ − yᵢ)|
+    lam_max = abs(float(X[:, 0] @ (y.mean() - y)))
+    assert r["lam_max"] == pytest.approx(lam_max, rel=1e-10)
+    assert r["lams"][0] == pytest.approx(lam_max, rel=1e-10)
+    assert np.all(np.asarray(r["coefs"])[:, 0] == 0) and r["n_nonzero"][0] == 0
+    assert r["n_nonzero"][1] == 1  # just below λ_max the weight enters
+    # at λ_max the CV log-loss of the intercept-only fit on balanced folds (10/10 → 8/8 train) is log 2
+    assert r["cv_mean"][0] == pytest.approx(np.log(2), rel=1e-10)
+
+
+@pytest.mark.parametrize("change,field", [
+    ({"n_lams": 51}, "n_lams"),
+    ({"n_lams": 1}, "n_lams"),
+    ({"folds": 1}, "folds"),
+    ({"folds": 11}, "folds"),
+    ({"l1_ratio": -0.1}, "l1_ratio"),
+    ({"y": [1] * 20}, "y"),
+    ({"unknown": 1}, "unknown"),
+])
+def test_path_rejects_bad_input_naming_the_field(client, hours, change, field):
+    body = {"X": hours["X"], "y": hours["y"], **change}
+    r = client.post("/api/path", json=body)
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"].startswith(field) or field in r.json()["detail"].split(":")[0]
+
+
+def test_path_refuses_more_folds_than_class_members(client):
+    X = [[float(i)] for i in range(12)]
+    y = [0.0] * 9 + [1.0] * 3
+    r = client.post("/api/path", json={"X": X, "y": y, "folds": 4})
+    assert r.status_code == 422
+    detail = r.json()["detail"]
+    assert detail.startswith("folds:") and "3 of class 1" in detail
+    assert client.post("/api/path", json={"X": X, "y": y, "folds": 3}).status_code == 200

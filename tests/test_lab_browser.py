@@ -249,3 +249,51 @@ def test_screenshot_for_a_person(browser, base_url):
         assert pg.errors == []
     finally:
         pg.page.close()
+
+
+def test_path_panel_draws_both_charts_and_uses_the_chosen_lambda(browser, base_url):
+    from logitlab import regularization_path
+    from logitlab.cv import LogisticRegressionCV
+
+    pg = Page(browser, base_url)
+    try:
+        page = pg.page
+        page.select_option("#dataset", "overlapping")
+        pg.idle()
+        page.fill("#n-l1_ratio", "1")
+        page.press("#n-l1_ratio", "Tab")
+        pg.idle()
+        page.locator("#path-panel").scroll_into_view_if_needed()
+        assert page.locator("#path-use").is_disabled()
+        page.fill("#path-n", "15")
+        page.click("#path-run")
+        page.wait_for_function("document.getElementById('path-status').textContent.includes('best')")
+        pg.idle()
+        res = pg.js("lab.S.pathRes")
+        S = pg.js("({X: lab.S.dataset.X, y: lab.S.dataset.y, st: lab.S.standardize})")
+        X, y = np.asarray(S["X"], float), np.asarray(S["y"], float)
+        rp = regularization_path(X, y, l1_ratio=1.0, n_lams=15, standardize=S["st"])
+        cv = LogisticRegressionCV(lams=rp.lams, l1_ratio=1.0, cv=5, random_state=0, refit=False,
+                                  standardize=S["st"]).fit(X, y)
+        np.testing.assert_allclose(res["cv_mean"], cv.cv_mean_, rtol=1e-10, atol=1e-12)
+        # both charts drawn from the response: one trace per feature, and the CV curve with its SE
+        coef = pg.js("document.getElementById('path-coef').data.map(t => t.y)")
+        np.testing.assert_allclose(coef, rp.coefs.T, rtol=1e-10, atol=1e-12)
+        assert pg.js("document.getElementById('path-cv').data[0].error_y.array.length") == 15
+        assert pg.js("document.getElementById('path-coef').layout.xaxis.type") == "log"
+        assert page.locator("#path-coef .shapelayer path").count() >= 2  # best and 1-SE lines
+        assert page.locator("#path-cv .shapelayer path").count() >= 2
+        page.click("#path-use")
+        pg.idle()
+        assert pg.js("lab.S.lam") == res["lam_best"] == pytest.approx(cv.lam_best_, rel=1e-10)
+        assert float(page.input_value("#n-lam")) == pytest.approx(res["lam_best"], rel=1e-5)
+        assert page.locator("#path-cv .shapelayer path").count() == 3  # + the slider's λ
+        page.select_option("#path-rule", "1se")
+        page.click("#path-use")
+        pg.idle()
+        assert pg.js("lab.S.lam") == pytest.approx(cv.lam_1se_, rel=1e-10)
+        SHOTS.mkdir(exist_ok=True)
+        page.locator("#path-panel").screenshot(path=str(SHOTS / "path_panel.png"))
+        assert pg.errors == []
+    finally:
+        pg.page.close()

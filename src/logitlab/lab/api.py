@@ -41,6 +41,8 @@ LIMITS = {
     "max_lam": 1e6,
     "max_learning_rate": 100.0,
     "max_local_minima_starts": 8,
+    "max_path_lams": 50,
+    "max_folds": 10,
 }
 
 Finite = Annotated[float, Field(allow_inf_nan=False)]
@@ -107,6 +109,16 @@ class GDRequest(Problem):
     learning_rate: float = Field(0.1, gt=0.0, le=LIMITS["max_learning_rate"], allow_inf_nan=False)
     iterations: int = Field(100, ge=1, le=LIMITS["max_iterations"])
     tol: float = Field(1e-6, gt=0.0, le=1.0, allow_inf_nan=False)
+
+
+class PathRequest(Problem):
+    """The path and CV curve over n_lams values of λ (λ_max down), with k stratified folds."""
+
+    n_lams: int = Field(30, ge=2, le=LIMITS["max_path_lams"])
+    folds: int = Field(5, ge=2, le=LIMITS["max_folds"])
+    seed: int = Field(0, ge=0, le=2**31 - 1)
+    features: list[Annotated[str, Field(max_length=200)]] = Field(
+        default_factory=list, max_length=LIMITS["max_features"])
 
 
 class FitRequest(Problem):
@@ -556,6 +568,49 @@ def gd(req: GDRequest) -> dict[str, Any]:
             "already on its side of the line. With λ = 0, J keeps falling toward 0 only as ‖w‖ → ∞,"
             " so gradient descent never converges; raise λ to get a finite minimum.")
     return clean(out)
+
+
+@router.post("/path")
+def path(req: PathRequest) -> dict[str, Any]:
+    """The regularization path (weights against λ) and the k-fold CV log-loss curve over the
+    same grid, with the best and 1-SE λ, both from logitlab's path and LogisticRegressionCV."""
+    from ..cv import LogisticRegressionCV
+    from ..path import regularization_path
+
+    prep = Prepared(req)
+    n1 = int(prep.y.sum())
+    n0 = int(prep.y.size) - n1
+    if min(n0, n1) == 0:
+        raise LabInputError("y", "the path and cross-validation need both classes in y.")
+    if min(n0, n1) < req.folds:
+        raise LabInputError("folds", f"{req.folds} stratified folds need at least {req.folds} "
+                            f"examples of each class; y has {n1} of class 1 and {n0} of class 0. "
+                            "Use fewer folds or add points.")
+    with _quiet():
+        warnings.simplefilter("ignore")
+        rp = regularization_path(prep.X, prep.y, l1_ratio=req.l1_ratio, n_lams=req.n_lams,
+                                 sample_weight=prep.sample_weight, standardize=req.standardize)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            cv = LogisticRegressionCV(
+                lams=rp.lams, l1_ratio=req.l1_ratio, cv=req.folds, scoring="log_loss",
+                refit=False, standardize=req.standardize, random_state=req.seed,
+                class_weight="balanced" if req.class_weight == "balanced" else None,
+            ).fit(prep.X, prep.y)
+    names = list(req.features[: prep.p]) + [f"x{j + 1}" for j in range(len(req.features), prep.p)]
+    notes = [str(w.message) for w in caught if "best λ is the smallest" in str(w.message)]
+    if req.loss != "log":
+        notes.append("the path and CV always use the log-loss (the lab's MSE loss is for contrast only).")
+    return clean({
+        "lams": rp.lams, "lam_max": rp.lam_max, "l1_ratio": rp.l1_ratio,
+        "features": names, "coefs": rp.coefs.T, "intercepts": rp.intercepts,
+        "n_nonzero": rp.n_nonzero,
+        "cv_mean": cv.cv_mean_, "cv_std": cv.cv_std_,
+        "cv_se": cv.cv_std_ / np.sqrt(cv.n_folds_), "folds": cv.n_folds_, "seed": req.seed,
+        "lam_best": cv.lam_best_, "lam_1se": cv.lam_1se_,
+        "best_index": cv.best_index_, "index_1se": cv.index_1se_,
+        "lam_current": req.lam, "scoring": "log_loss", "notes": notes,
+    })
 
 
 @router.post("/upload")

@@ -11,7 +11,7 @@ const S = {
   theta: [0, 0], theta0: [0, 0], lam: 0, l1_ratio: 0, learning_rate: 0.5, iterations: 500,
   loss: "log", loss_form: "logits", standardize: false, class_weight: "none",
   threshold: 0.5, cost_fp: 1, cost_fn: 1, addClass: 1,
-  gd: null, state: null, land: null, cmp: null, cmpRuns: null, animating: false, animMs: 1500,
+  gd: null, state: null, pathRes: null, land: null, cmp: null, cmpRuns: null, animating: false, animMs: 1500,
 };
 window.lab = { S };
 
@@ -112,7 +112,7 @@ function buildSliders() {
   }
   box.appendChild(sliderRow("lam", "λ", 0, 20, 0.05, S.lam, (v) => {
     if (v < 0) { showError("λ must be ≥ 0"); return; }
-    S.lam = v; clearPath(); refreshState(); refreshLandscapesSoon();
+    S.lam = v; clearPath(); refreshState(); refreshLandscapesSoon(); updatePathLambda();
   }));
   box.appendChild(sliderRow("l1_ratio", "L1 share a", 0, 1, 0.05, S.l1_ratio, (v) => {
     S.l1_ratio = Math.min(1, Math.max(0, v)); clearPath(); refreshState(); refreshLandscapesSoon();
@@ -146,7 +146,7 @@ function useDataset(d) {
   S.lam = sg.lam; S.l1_ratio = sg.l1_ratio; S.learning_rate = sg.learning_rate;
   S.iterations = sg.iterations; S.standardize = sg.standardize;
   S.class_weight = "none"; S.threshold = 0.5;
-  S.cmpRuns = null; clearPath();
+  S.cmpRuns = null; clearPath(); clearPathPanel();
   if ([...$("dataset").options].some((o) => o.value === d.name)) $("dataset").value = d.name;
   $("dataset-desc").textContent = `${d.title}. ${d.description}` + (d.note ? ` (${d.note})` : "");
   buildSliders(); syncSliders();
@@ -727,6 +727,67 @@ function onContourClick(ev) {
   refreshStateNow().then(() => renderLandscape());
 }
 
+// ---------------------------------------------------------------- path and CV
+function pathLines(r) {
+  const line = (x, color, dash) => ({ type: "line", x0: x, x1: x, yref: "paper", y0: 0, y1: 1, line: { color, dash, width: 2 } });
+  const shapes = [line(r.lam_best, COLORS.log, "dash"), line(r.lam_1se, COLORS.mse, "dot")];
+  if (S.lam > 0) shapes.push(line(S.lam, "#111", "solid"));
+  return shapes;
+}
+function pathLegendNote(r) {
+  return `Dashed purple: best λ = ${fmt(r.lam_best, 4)}; dotted orange: 1-SE λ = ${fmt(r.lam_1se, 4)} ` +
+    `(the largest λ within one standard error of the best); solid black: the λ slider` +
+    (S.lam > 0 ? ` = ${fmt(S.lam, 4)}.` : " (λ = 0 is off the log axis).") +
+    ` λ_max = ${fmt(r.lam_max, 4)}; ${r.folds} stratified folds, seed ${r.seed}.` +
+    (r.notes.length ? " " + r.notes.join(" ") : "");
+}
+function renderPath() {
+  const r = S.pathRes;
+  if (!r) return;
+  const xa = { type: "log", title: { text: "λ (log scale)" } };
+  const margin = { l: 50, r: 10, t: 28, b: 40 };
+  const coefTraces = r.features.map((name, j) => ({ x: r.lams, y: r.coefs[j], name, mode: "lines+markers", marker: { size: 4 } }));
+  Plotly.react("path-coef", coefTraces, {
+    margin, title: { text: "weights against λ", font: { size: 13 } }, xaxis: xa,
+    yaxis: { title: { text: "weight" }, zeroline: true }, shapes: pathLines(r), legend: { x: 1, xanchor: "right", y: 1, bgcolor: "rgba(255,255,255,0.7)" }, hovermode: "closest",
+  }, PLOT_CFG);
+  Plotly.react("path-cv", [{
+    x: r.lams, y: r.cv_mean, name: "mean CV log-loss", mode: "lines+markers", marker: { size: 5, color: COLORS.log }, line: { color: COLORS.log },
+    error_y: { type: "data", array: r.cv_se, visible: true, thickness: 1, color: "#888" },
+  }], {
+    margin, title: { text: `held-out log-loss (${r.folds}-fold CV, mean ± SE)`, font: { size: 13 } }, xaxis: xa,
+    yaxis: { title: { text: "log-loss" } }, shapes: pathLines(r), showlegend: false, hovermode: "closest",
+  }, PLOT_CFG);
+  $("path-note").textContent = pathLegendNote(r);
+}
+function updatePathLambda() {
+  if (!S.pathRes) return;
+  for (const id of ["path-coef", "path-cv"]) Plotly.relayout(id, { shapes: pathLines(S.pathRes) });
+  $("path-note").textContent = pathLegendNote(S.pathRes);
+}
+function clearPathPanel() {
+  S.pathRes = null; $("path-use").disabled = true;
+  for (const id of ["path-coef", "path-cv"]) Plotly.purge(id);
+  $("path-note").textContent = ""; $("path-status").textContent = "";
+}
+async function runPath() {
+  const n = Number($("path-n").value), folds = Number($("path-folds").value);
+  $("path-status").textContent = "computing…";
+  try {
+    const r = await api("/api/path", { ...problem(), n_lams: n, folds, seed: 0, features: S.dataset.features || [] });
+    S.pathRes = r; $("path-use").disabled = false;
+    renderPath();
+    $("path-status").textContent = `${r.lams.length} λ values, best λ = ${fmt(r.lam_best, 4)}, 1-SE λ = ${fmt(r.lam_1se, 4)}`;
+  } catch (e) { $("path-status").textContent = ""; showError(e.message); }
+}
+function useChosenLambda() {
+  const r = S.pathRes;
+  if (!r) return;
+  S.lam = $("path-rule").value === "1se" ? r.lam_1se : r.lam_best;
+  clearPath(); syncSliders(); refreshState(); refreshLandscapesSoon(); updatePathLambda();
+}
+window.lab.runPath = runPath;
+
 // ---------------------------------------------------------------- wiring
 async function refreshAll() {
   await Promise.all([refreshStateNow(), refreshLandscapeNow().then(refreshCompareNow)]);
@@ -757,6 +818,8 @@ function wire() {
   $("threshold-num").onchange = () => { const v = Number($("threshold-num").value); if (v >= 0 && v <= 1) { S.threshold = v; $("threshold").value = String(v); refreshState(); } else showError("threshold: must lie in [0, 1]"); };
   for (const k of ["cost_fp", "cost_fn"]) $(k).onchange = () => { const v = Number($(k).value); if (v >= 0) { S[k] = v; refreshState(); } else showError(`${k}: must be ≥ 0`); };
   $("use-chosen").onclick = () => { const c = S.state && S.state.threshold.chosen; if (c) { S.threshold = c.threshold; syncSliders(); refreshState(); } };
+  $("path-run").onclick = runPath;
+  $("path-use").onclick = useChosenLambda;
   $("model-plot").addEventListener("click", onModelClick);
   $("contour-plot").addEventListener("click", onContourClick);
 }
