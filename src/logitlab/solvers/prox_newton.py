@@ -28,6 +28,35 @@ _ANDERSON = 5  # inner CD extrapolates every 5 epochs (Anderson acceleration); 0
 _MAX_EPOCHS = 15  # inner CD epochs per Newton step (tf-idf L1 to 1e-6: 15 took 0.85 s, 50 took 1.25 s)
 
 
+def _exact_on_support(H: NDArray, g: NDArray, theta: NDArray, v: NDArray, l1: float, p: int) -> NDArray:
+    """The quadratic model's exact minimizer on the support (and signs) coordinate descent found.
+
+    CD converges slowly when H is ill-conditioned (features far from zero, correlated columns), and
+    an inexact step makes proximal Newton converge linearly. With the support S and signs s fixed,
+    the model's minimizer solves H_SS·(v_S − θ_S) = −g_S − l1·s_S + H_S,Sᶜ·θ_Sᶜ; it is kept only if
+    the signs hold and every coordinate off S satisfies the model's KKT condition, else CD's v stays.
+    """
+    penalized = np.arange(v.size) < p
+    S = np.flatnonzero((v != 0) | ~penalized)
+    if S.size == 0 or S.size > 500:
+        return v
+    s = np.where(penalized[S], np.sign(v[S]), 0.0)
+    off = np.setdiff1d(np.arange(v.size), S, assume_unique=True)
+    rhs = -g[S] - l1 * s + H[np.ix_(S, off)] @ theta[off]
+    try:
+        step = np.linalg.solve(H[np.ix_(S, S)], rhs)
+    except np.linalg.LinAlgError:
+        return v
+    new = np.zeros_like(v)
+    new[S] = theta[S] + step
+    if not np.all(np.isfinite(new)) or np.any(np.sign(new[S][s != 0]) != s[s != 0]):
+        return v
+    model_grad = g + H @ (new - theta)  # ∇ of the smooth part of the model at the candidate
+    if off.size and np.max(np.abs(model_grad[off])) > l1 * (1 + 1e-9) + 1e-14:
+        return v
+    return new
+
+
 def _full_value(obj: Objective, theta: NDArray, z: NDArray) -> float:
     return obj.value_from_scores(theta, z, smooth=False)
 
@@ -73,6 +102,7 @@ def prox_newton(
         if use_gram:
             _, g, H = obj.newton_model(theta, stride=stride, single=single, value=False)
             target, _ = cd_gram(H, g, theta, l1, p, max_epochs, inner_tol)
+            target = _exact_on_support(H, g, theta, target, l1, p)
             direction = target - theta
             u = obj.direction_scores(direction)
         else:
