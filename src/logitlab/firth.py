@@ -42,9 +42,9 @@ import scipy.linalg as la
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
-from scipy.special import expit
 
 from .design import Design
+from .loss import sigmoid
 from .objective import Objective
 from .solvers.base import Callback, Recorder, SolverResult, blas_threads
 
@@ -152,7 +152,7 @@ class FirthProblem:
         loglik = -m * inner.data_loss(theta)
         grad = -m * inner.gradient(theta)
         w = m * inner.curvature_weights(theta)          # sᵢ pᵢ (1 − pᵢ)
-        p = expit(inner.scores(theta))
+        p = sigmoid(inner.scores(theta))
         Q, R = self._factor(np.sqrt(w)[:, None] * self.X)
         if Q is None:
             return None
