@@ -230,6 +230,20 @@ def _cv_lam(X: Any, y: Any, params: dict[str, Any], seed: int) -> Any:
     return cv
 
 
+def _threshold_rule(y: Any, p: Any, threshold: float | None, cost_fp: float | None, cost_fn: float | None,
+                    chosen_on: str) -> tuple[float, dict[str, Any]]:
+    """The decision threshold and how it was chosen: given (default 0.5), or the expected-cost minimum
+    on (y, p) when a cost of a false positive or a false negative is given (the other defaults to 1)."""
+    if cost_fp is None and cost_fn is None:
+        return (0.5 if threshold is None else threshold), {"kind": "fixed"}
+    from .metrics import choose_threshold
+
+    cfp, cfn = cost_fp if cost_fp is not None else 1.0, cost_fn if cost_fn is not None else 1.0
+    choice = choose_threshold(y, p, cfp, cfn)
+    return choice.threshold, {"kind": "cost", "cost_fp": cfp, "cost_fn": cfn, "chosen_on": chosen_on,
+                              **choice.as_dict()}
+
+
 def _metrics(y: Any, p: Any, threshold: float) -> dict[str, float]:
     from .metrics import classification_summary
 
@@ -381,16 +395,7 @@ def train(
         from .loss import sigmoid
 
         p_tr, p_te = sigmoid(z_tr), sigmoid(z_te)
-        rule: dict[str, Any] = {"kind": "fixed"}
-        if cost_fp is not None or cost_fn is not None:
-            from .metrics import choose_threshold
-
-            cfp, cfn = cost_fp if cost_fp is not None else 1.0, cost_fn if cost_fn is not None else 1.0
-            choice = choose_threshold(y[tr], p_tr, cfp, cfn)
-            threshold = choice.threshold
-            rule = {"kind": "cost", "cost_fp": cfp, "cost_fn": cfn, "chosen_on": "train",
-                    **choice.as_dict()}
-        threshold = 0.5 if threshold is None else threshold
+        threshold, rule = _threshold_rule(y[tr], p_tr, threshold, cost_fp, cost_fn, "train")
         parts = {"train": _metrics(y[tr], p_tr, threshold)}
         if te.size:
             parts["held-out"] = _metrics(y[te], p_te, threshold)

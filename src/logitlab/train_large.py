@@ -300,18 +300,8 @@ def _train_and_write(source: Any, ctx: dict) -> None:
     tr = parts_data["train"]
     te = parts_data.get("held-out")
 
-    rule: dict[str, Any] = {"kind": "fixed"}
-    threshold = ctx["threshold"]
-    if ctx["cost_fp"] is not None or ctx["cost_fn"] is not None:
-        from .metrics import choose_threshold
-
-        cfp = ctx["cost_fp"] if ctx["cost_fp"] is not None else 1.0
-        cfn = ctx["cost_fn"] if ctx["cost_fn"] is not None else 1.0
-        choice = choose_threshold(tr["y"], sigmoid(tr["z"]), cfp, cfn)
-        threshold = choice.threshold
-        rule = {"kind": "cost", "cost_fp": cfp, "cost_fn": cfn, "chosen_on": "train (sample)",
-                **choice.as_dict()}
-    threshold = 0.5 if threshold is None else threshold
+    threshold, rule = cli._threshold_rule(tr["y"], sigmoid(tr["z"]), ctx["threshold"], ctx["cost_fp"],
+                                          ctx["cost_fn"], "train (sample)")
     parts = {"train": cli._metrics(tr["y"], sigmoid(tr["z"]), threshold)}
     if te is not None and te["n"]:
         parts["held-out"] = cli._metrics(te["y"], sigmoid(te["z"]), threshold)
