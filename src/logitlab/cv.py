@@ -83,7 +83,7 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
     Attributes
     ----------
     lams_ : the grid, decreasing.  cv_scores_ : (n_folds, n_lams) held-out scores.
-    cv_mean_, cv_std_ : mean and standard deviation over folds.  lam_ : the chosen λ.
+    cv_mean_, cv_std_, cv_se_ : mean, standard deviation and standard error (std/√k) over folds.  lam_ : the chosen λ.
     best_index_, lam_best_, lam_1se_ : both rules' choices.  C_ : 1/lam_ (scikit-learn's C).
     best_estimator_ : the refit model; coef_, intercept_, classes_ mirror it.
     """
@@ -205,12 +205,12 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
         mean, std = scores.mean(axis=0), scores.std(axis=0)
         signed = mean if lower else -mean
         best = int(np.argmin(signed))  # first = largest λ among ties
-        se = std[best] / np.sqrt(len(splits))
-        within = np.flatnonzero(signed <= signed[best] + se)
+        se = std / np.sqrt(len(splits))  # standard error of each mean over the folds
+        within = np.flatnonzero(signed <= signed[best] + se[best])
         one_se = int(within.min())  # grid is decreasing: the smallest index is the largest λ
         self.lams_ = grid
         self.cv_scores_ = scores
-        self.cv_mean_, self.cv_std_ = mean, std
+        self.cv_mean_, self.cv_std_, self.cv_se_ = mean, std, se
         self.cv_scores_mean_, self.cv_scores_std_ = mean, std  # aliases
         self.greater_is_better_ = not lower
         self.best_index_, self.index_1se_ = best, one_se

@@ -62,7 +62,7 @@ def cv_figure(cv: Any, title: str | None = None) -> go.Figure:
 
     check_is_fitted(cv)
     x = np.log10(cv.lams_)
-    se = cv.cv_std_ / np.sqrt(cv.n_folds_)
+    se = cv.cv_se_
     name = cv.scoring if isinstance(cv.scoring, str) else "score"
     fig = go.Figure(go.Scatter(
         x=x, y=cv.cv_mean_, mode="markers+lines", name=f"mean {name}",

@@ -606,7 +606,7 @@ def path(req: PathRequest) -> dict[str, Any]:
         "features": names, "coefs": rp.coefs.T, "intercepts": rp.intercepts,
         "n_nonzero": rp.n_nonzero,
         "cv_mean": cv.cv_mean_, "cv_std": cv.cv_std_,
-        "cv_se": cv.cv_std_ / np.sqrt(cv.n_folds_), "folds": cv.n_folds_, "seed": req.seed,
+        "cv_se": cv.cv_se_, "folds": cv.n_folds_, "seed": req.seed,
         "lam_best": cv.lam_best_, "lam_1se": cv.lam_1se_,
         "best_index": cv.best_index_, "index_1se": cv.index_1se_,
         "lam_current": req.lam, "scoring": "log_loss", "notes": notes,
