@@ -177,3 +177,29 @@ def test_cd_converges_fast_on_badly_conditioned_features(l1_ratio):
     J = Objective(X, y, lam=lam, l1_ratio=l1_ratio).value(np.r_[m.coef_.ravel(), m.intercept_])
     assert J <= J_star * (1 + 1e-10)
     assert J == pytest.approx(J_star, rel=1e-9)
+
+
+@pytest.mark.parametrize("fmt,dtype", [("C", np.float64), ("F", np.float32)])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("lam", [1.0, 0.0])
+def test_newton_from_a_coarse_start_reaches_the_reference(monkeypatch, fmt, dtype, weighted, lam):
+    """Large enough for Newton's cold start on every 16th row (and for its one-read full steps
+    with sampled, BFGS-corrected Hessians): the answer is still scikit-learn's J* to 1e-8 (and
+    the coarse start did run: it is the only thing that calls Objective.subsample)."""
+    from logitlab.solvers import newton
+
+    X, y = dense_data(24_000, 12, seed=8)
+    X = np.asfortranarray(X, dtype=dtype) if fmt == "F" else np.ascontiguousarray(X, dtype=dtype)
+    sw = np.random.default_rng(9).uniform(0.2, 3.0, X.shape[0]) if weighted else None
+    calls = []
+    real = Objective.subsample
+    monkeypatch.setattr(Objective, "subsample", lambda self, k: calls.append(k) or real(self, k))
+    J_ref = _reference(X, y, sw, lam, 0.0)
+    for standardize in (False, True):
+        m = LogisticRegression(lam=lam, tol=1e-9, standardize=standardize).fit(X, y, sw)
+        assert m.solver_ == "newton-cholesky" and m.converged_
+        J = Objective(X, y, sw, lam=lam).value(np.r_[m.coef_.ravel(), m.intercept_])
+        if not standardize:
+            assert J == pytest.approx(J_ref, rel=REL)
+            assert m.n_iter_[0] <= 8
+    assert calls and set(calls) == {newton._COARSE_STEP}

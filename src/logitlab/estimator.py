@@ -36,6 +36,9 @@ def binary_labels(y: ArrayLike) -> tuple[NDArray, NDArray]:
         raise ValueError("y contains NaN or infinity; every example needs a label.")
     if y.dtype == object and any(v is None or (isinstance(v, float) and v != v) for v in y):
         raise ValueError("y contains missing labels (None/NaN); every example needs a label.")
+    fast = _two_numeric_labels(y)
+    if fast is not None:
+        return fast
     target = type_of_target(y)
     if target == "continuous":
         raise ValueError(
@@ -52,6 +55,20 @@ def binary_labels(y: ArrayLike) -> tuple[NDArray, NDArray]:
                "Merge the labels into two, or fit one model per class.")
         )
     return classes, y01.astype(np.float64)
+
+
+def _two_numeric_labels(y: NDArray) -> tuple[NDArray, NDArray] | None:
+    """(classes, y01) in O(m) when y is numeric with exactly two distinct values, else None
+    (then the general path, with its sort and its error messages, decides)."""
+    if y.dtype.kind not in "biuf" or y.size == 0:
+        return None
+    lo, hi = y.min(), y.max()
+    if lo == hi:
+        return None
+    is_hi = y == hi
+    if not np.all(is_hi | (y == lo)):
+        return None
+    return np.array([lo, hi], dtype=y.dtype), is_hi.astype(np.float64)
 
 
 class LogisticRegression(ClassifierMixin, BaseEstimator):

@@ -9,6 +9,7 @@ vector θ = (w₁ … w_p, b) (b only when the intercept is fitted).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -158,9 +159,12 @@ class Objective:
         self._terms = {}
         self._cache_z = None  # free the old scores before the new ones exist
         w, b = self.split(theta)
-        z = self.design.matvec(w)
-        if b:
-            z += b
+        if w.any():
+            z = self.design.matvec(w)
+            if b:
+                z += b
+        else:  # w = 0 (every cold start): the scores are the intercept, no pass over X
+            z = np.full(self.n_samples, b)
         self._cache_theta, self._cache_z = theta.copy(), z
         return z
 
@@ -279,6 +283,9 @@ class Objective:
         if self.loss == "log":
             t = self._log_terms(theta, f=True, r=True)
             f, r = float(t["f"]), t["r"]
+            if "g" not in t:  # kept per θ: a solver's last gradient is the caller's KKT check
+                t["g"] = self._grad_from_residual(r, w)
+            return f + self.penalty.smooth_value(w), t["g"].copy()
         else:
             z = self.scores(theta)
             _, derivative = _POINTWISE[self.loss]
@@ -341,9 +348,71 @@ class Objective:
         p = self.n_features
         A[np.arange(p), np.arange(p)] += self.penalty.l2
         gw = gw + self.penalty.l2 * w
+        g = np.append(gw, r.sum()) if self.fit_intercept else gw
+        t["g"] = g.copy()
         if self.fit_intercept:
-            return f, np.append(gw, r.sum()), A
+            return f, g, A
         return f, gw, np.ascontiguousarray(A[:p, :p])
+
+    def advance(self, theta: NDArray, direction: NDArray, hessian: bool = True, stride: int = 1,
+                single: bool = False) -> tuple[float, NDArray, NDArray | None]:
+        """(f, ∇f, H or None) of the smooth part at θ + direction, in one read of X.
+
+        The scores move in place (z += X̃·direction, block by block, see Design.advance) and each
+        block's loss terms are computed while the block is in cache, so the new point's value,
+        gradient and (sampled) Hessian cost one pass where scores-then-model costs two. The
+        objective's cached point becomes θ + direction; a caller that rejects the step asks for
+        θ's scores again (one more pass). ``stride``/``single`` as in :meth:`newton_model`.
+        """
+        self._require_log_loss("the Hessian")
+        theta = np.asarray(theta, dtype=np.float64)
+        direction = np.asarray(direction, dtype=np.float64)
+        z = self.scores(theta)
+        self._terms, self._pending = {}, None  # θ's terms go: their memory is reused below
+        dw, db = self.split(direction)
+        m = self.n_samples
+        r = np.empty(m)
+        d = np.empty(m) if hessian else None
+        blocks: list[float] = []
+        y, s = self.y, self.sample_weight
+
+        def terms(a: int, b: int) -> tuple[NDArray, NDArray | None]:
+            db_ = None if d is None else d[a:b]
+            blocks.append(L.log_loss_terms(y[a:b], z[a:b], s[a:b], 1.0 / m, residual=r[a:b],
+                                           curvature=db_))
+            return r[a:b], db_
+
+        A, gw = self.design.advance(dw, db if self.fit_intercept else 0.0, z, terms,
+                                    hessian=hessian, stride=stride, single=single)
+        theta_new = theta + direction
+        self._cache_theta, self._cache_z = theta_new, z
+        f_data = math.fsum(blocks)
+        self._terms = {"f": f_data, "r": r} if d is None else {"f": f_data, "r": r, "d": d}
+        w, _ = self.split(theta_new)
+        f = f_data + self.penalty.smooth_value(w)
+        gw = gw + self.penalty.l2 * w
+        g = np.append(gw, r.sum()) if self.fit_intercept else gw
+        self._terms["g"] = g.copy()
+        if A is None:
+            return f, g, None
+        p = self.n_features
+        A[np.arange(p), np.arange(p)] += self.penalty.l2
+        return f, g, (A if self.fit_intercept else np.ascontiguousarray(A[:p, :p]))
+
+    def subsample(self, step: int) -> Objective:
+        """The same J estimated on every ``step``-th example: a small problem whose solution is a
+        good start for this one. X is a strided view (copied only when its layout would make
+        the view slow: F order, sparse), y and the weights small copies; λ is scaled so that
+        λ/m, the penalty's weight, is unchanged."""
+        X = self.design.X
+        Xs = X[::step]
+        if not sp.issparse(Xs) and not X.flags.c_contiguous:
+            Xs = np.ascontiguousarray(Xs)
+        design = Design(Xs, self.design.offset, self.design.scale)
+        ms = design.n_samples
+        return Objective(design, self.y[::step].copy(), self.sample_weight[::step].copy(),
+                         lam=self.lam * ms / self.n_samples, l1_ratio=self.l1_ratio,
+                         fit_intercept=self.fit_intercept, loss=self.loss)
 
     def kkt_violation(self, theta: NDArray, grad: NDArray | None = None) -> NDArray:
         """Per-parameter distance of 0 from ∂J(θ); all zero exactly at the minimum."""

@@ -76,6 +76,48 @@ def _hessian_plan(obj: Objective) -> tuple[int, bool]:
     return stride, single
 
 
+_COARSE_STEP = 16  # the coarse problem keeps every 16th example …
+_COARSE_MIN_ROWS = 20  # … when that leaves ≥ 20 per parameter (and ≥ 1000)
+_COARSE_ITER = 3  # Newton steps on the sample: its optimum is only within sampling error anyway
+_REUSE = 0.3  # keep the Hessian while each step shrinks ‖∇J‖∞ at least this much
+_RESAMPLE = 0.5  # a fresh sampled Hessian that shrinks it less than this: sample more rows
+
+
+def _bfgs_update(H: NDArray, s: NDArray, y: NDArray) -> NDArray:
+    """H corrected along the step s so that H·s = y (the gradient's change): the BFGS update,
+    skipped when the curvature condition sᵀy > 0 fails."""
+    Hs = H @ s
+    sHs, sy = float(s @ Hs), float(s @ y)
+    if sy <= 1e-12 * np.sqrt(float(y @ y) * float(s @ s)) or sHs <= 0:
+        return H
+    return H - np.outer(Hs, Hs) / sHs + np.outer(y, y) / sy
+
+
+def _coarse_start(obj: Objective, theta0: NDArray) -> tuple[NDArray, NDArray] | None:
+    """(θ, H): the minimizer of the same J on every 16th example (solved the same way, so
+    coarser first when that is large too) and that problem's last Hessian, or None when the
+    problem is too small to gain from it.
+
+    A sample's optimum lies within its sampling error of the full one: for a cold start it
+    replaces Newton's first, damped iterations (each a full read of X) by iterations on 1/16
+    of the rows, leaving 2–3 full ones. Its Hessian is the full problem's Hessian sampled on
+    those rows, so the first full step needs no Hessian of its own. Only from w = 0: a
+    caller's warm start is kept.
+    """
+    w0, _ = obj.split(theta0)
+    if obj.loss != "log" or obj.design.is_sparse or w0.any() or not hasattr(obj, "subsample"):
+        return None
+    m_sub = -(-obj.n_samples // _COARSE_STEP)
+    if m_sub < max(_COARSE_MIN_ROWS * obj.n_params, 1000):
+        return None
+    sub = obj.subsample(_COARSE_STEP)
+    res, H = _newton_cholesky(sub, theta0, tol=1e-5, max_iter=_COARSE_ITER)
+    obj.design.n_passes += sub.design.n_passes * sub.n_samples / obj.n_samples
+    if res.status not in ("converged", "max_iter") or not np.all(np.isfinite(res.theta)):
+        return None  # e.g. the sample is separable when the data are not
+    return res.theta, H
+
+
 @blas_guard
 def newton_cholesky(
     obj: Objective,
@@ -87,28 +129,50 @@ def newton_cholesky(
 ) -> SolverResult:
     """Minimize the smooth J by damped Newton steps until ‖∇J‖∞ ≤ tol.
 
-    Each iteration reads X twice: once for the gradient and the Hessian together (a BLAS
-    syrk on √D·X̃ in row blocks) and once for the scores of the Newton direction, which the
-    Armijo line search then reuses (z + t·u) without touching X again. The Hessian is formed
-    on every k-th row only (k ≤ 16, at least 100·p rows kept; float32-accumulated for
-    p ≥ 32): the curvature only shapes the step, the exact gradient decides convergence, and
-    a sampled Hessian is accurate enough that the iteration count barely changes (measured:
-    the same 4–5 iterations to 1e-6 at a fraction of the syrk cost). When full steps make
-    slow progress (‖∇J‖ shrinks less than 10×) the sample doubles for the next step; when the line search
-    fails on a sampled Hessian, the full one is used.
+    From a cold start the problem is first solved on every 16th example (see
+    :func:`_coarse_start`). Each full iteration then reads X once: the step's scores, the loss
+    terms, the gradient and (when needed) the Hessian at the new point come from the same
+    row blocks (``Objective.advance``); the Armijo test at t = 1 needs nothing more, and only a
+    rejected step costs the extra passes of a backtracking search.
+
+    The Hessian is formed on every k-th row only (k ≤ 16, at least 100·p rows kept;
+    float32-accumulated for p ≥ 32): the curvature only shapes the step, the exact gradient
+    decides convergence. It is reused while steps shrink ‖∇J‖∞ at least 3×, rebuilt otherwise;
+    a fresh one that still makes slow progress brings twice the rows the next time; when the
+    line search fails on a sampled Hessian the full one is used.
     """
+    return _newton_cholesky(obj, theta0, tol, max_iter, callback, record_path)[0]
+
+
+def _newton_cholesky(obj, theta0, tol=1e-8, max_iter=100, callback=None, record_path=False):
+    """newton_cholesky's iterations; returns (result, the last Hessian model)."""
     if obj.penalty.l1 > 0:
         raise ValueError("newton-cholesky handles L2 or no penalty; use 'cd' for L1/elastic net.")
     theta = np.array(theta0, dtype=np.float64, copy=True)
     rec = Recorder(callback, record_path)
     status, message, it = "max_iter", "", 0
-    z = obj.scores(theta)
     stride, single = _hessian_plan(obj)
     if obj.loss != "log":
         stride, single = 1, False
-    f, g, H = obj.newton_model(theta, stride=stride, single=single)
+    one_read = obj.loss == "log" and hasattr(obj, "advance")
+    coarse = _coarse_start(obj, theta) if one_read else None
+    f = g = H = None
+    fresh = True  # H was formed at the current θ
+    if coarse is not None:
+        f0 = obj.smooth_value(theta)  # w = 0: no pass over X
+        # the coarse Hessian is this one on every 16th row: kept when Newton's own sample
+        # would be no larger, else the first step forms the planned sample
+        own = stride < _COARSE_STEP
+        f, g, H_new = obj.advance(theta, coarse[0] - theta, hessian=own, stride=stride, single=single)
+        if f < f0:
+            theta, H, fresh = coarse[0], (H_new if own else coarse[1]), own
+        else:
+            f = None
+    if f is None:
+        f, g, H = obj.newton_model(theta, stride=stride, single=single)
     rec.record(0, theta, f)
     kkt = float(np.max(np.abs(g)))
+    reuse_ok = True  # steps decide: the Hessian is rebuilt after one that shrank ‖∇J‖ too little
     separable_check = obj.lam == 0 and obj.loss == "log"
     for it in range(1, max_iter + 1):
         if kkt <= tol:
@@ -122,26 +186,47 @@ def newton_cholesky(
         slope = float(np.dot(g, d))
         if slope >= 0:  # numerically singular H gave an ascent direction: fall back to −g
             d, slope = -g, -float(np.dot(g, g))
-        u = obj.direction_scores(d)
-        t, f_new, theta_new, z_new = line_search_scores(obj, theta, z, f, d, u, slope)
-        if t == 0.0:
-            if stride > 1:  # the sampled curvature failed us: retry with the full Hessian
-                stride = 1
-                _, g, H = obj.newton_model(theta, stride=1, single=single, value=False)
-                continue
-            # No decrease is representable: we sit at J's floating-point floor.
-            status = "converged" if kkt <= max(tol, 1e-3 * np.sqrt(tol)) else "max_iter"
-            message = f"line search found no decrease at ‖∇J‖∞={kkt:.3g} (precision floor)."
-            it -= 1
-            break
-        theta, z = theta_new, z_new
-        obj.set_scores(theta, z)
-        f = f_new
-        # gradient and (sampled) Hessian together: one read of X; a wasted last Hessian is cheap
-        _, g, H = obj.newton_model(theta, stride=stride, single=single, value=False)
+        accepted = False
+        if one_read:
+            # the full step, read once; kept when Armijo holds (or, at J's floating-point
+            # floor, when f did not rise beyond rounding and the slope along d halved)
+            rebuild = not reuse_ok
+            f_new, g_new, H_new = obj.advance(theta, d, hessian=rebuild, stride=stride, single=single)
+            noise = 8 * np.finfo(float).eps * max(abs(f), 1e-300)
+            if np.isfinite(f_new) and (f_new <= f + 1e-4 * slope or (
+                    f_new <= f + noise and abs(float(np.dot(g_new, d))) <= 0.5 * abs(slope))):
+                accepted, t = True, 1.0
+                # the Hessian (kept or new) learns the step's exact secant pair (BFGS): the
+                # sampling error of H shrinks along the directions the steps explore
+                fresh = H_new is not None
+                H = _bfgs_update(H_new if fresh else H, d, g_new - g)
+                theta, f, g = theta + d, f_new, g_new
+        if not accepted:
+            z = obj.scores(theta)
+            u = obj.direction_scores(d)
+            t, f_new, theta_new, z_new = line_search_scores(obj, theta, z, f, d, u, slope,
+                                                            t0=0.5 if one_read else 1.0)
+            if t == 0.0:
+                if stride > 1:  # the sampled curvature failed us: retry with the full Hessian
+                    stride = 1
+                    _, g, H = obj.newton_model(theta, stride=1, single=single, value=False)
+                    fresh = True
+                    continue
+                # No decrease is representable: we sit at J's floating-point floor.
+                status = "converged" if kkt <= max(tol, 1e-3 * np.sqrt(tol)) else "max_iter"
+                message = f"line search found no decrease at ‖∇J‖∞={kkt:.3g} (precision floor)."
+                it -= 1
+                break
+            theta = theta_new
+            obj.set_scores(theta, z_new)
+            f = f_new
+            _, g, H = obj.newton_model(theta, stride=stride, single=single, value=False)
+            fresh = True
         kkt_old, kkt = kkt, float(np.max(np.abs(g)))
-        if stride > 1 and t == 1.0 and kkt > 0.1 * kkt_old and kkt > tol:
-            stride //= 2  # full steps but slow progress: sample more rows from the next step on
+        ratio = kkt / kkt_old if kkt_old > 0 else 0.0
+        reuse_ok = t == 1.0 and ratio <= _REUSE
+        if fresh and stride > 1 and t == 1.0 and ratio > _RESAMPLE and kkt > tol:
+            stride //= 2  # full steps but slow progress: sample more rows from the next build on
         rec.record(it, theta, f)
         if rec.stopped:
             break
@@ -150,4 +235,4 @@ def newton_cholesky(
             status = "converged"
     if status == "max_iter" and kkt <= tol:
         status = "converged"
-    return rec.result(obj, theta, "newton-cholesky", status, it, kkt, message)
+    return rec.result(obj, theta, "newton-cholesky", status, it, kkt, message), H
