@@ -96,9 +96,10 @@ def chunk_eval(X: NDArray, y01: NDArray, sw: NDArray, theta: NDArray, kind: str,
         return (f * m_c, g * m_c, H * m_c)
     if kind == "hessp":
         return (obj.hessp(theta, v) * m_c,)
-    if kind == "curv":  # Σd and Σ dᵢ·x̃ᵢⱼ² (the Hessian's diagonal without the intercept)
+    if kind == "curv":  # Σd, Σ dᵢ·x̃ᵢⱼ² (the Hessian's diagonal) and Σ dᵢ·x̃ᵢⱼ (its intercept column)
         d = obj.curvature_weights(theta)
-        return (np.array([d.sum() * m_c]), obj.design.column_sq_norms(d) * m_c)
+        first, second = obj.design.column_moments(d)
+        return (np.array([d.sum() * m_c]), second * m_c, first * m_c)
     if kind == "sep":
         return (np.array([0.0 if obj.separates(theta) else 1.0]),)
     raise ValueError(f"unknown chunk evaluation {kind!r}")
@@ -168,6 +169,11 @@ class ChunkedDesign:
         """Σᵢ dᵢ·x̃ᵢⱼ² per column (one pass, shared with Σd)."""
         return self._objective._curvature(d.theta)[1]
 
+    def column_moments(self, d: _Curvature) -> tuple[NDArray, NDArray]:
+        """(Σᵢ dᵢ·x̃ᵢⱼ, Σᵢ dᵢ·x̃ᵢⱼ²) per column, from the same pass."""
+        _, second, first = self._objective._curvature(d.theta)
+        return first, second
+
 
 class ChunkedObjective:
     """J of :class:`~logitlab.objective.Objective` over data read in chunks from ``source``.
@@ -230,12 +236,12 @@ class ChunkedObjective:
         self._fg = (theta.copy(), float(f) / m, g / m)
         return self._fg[1], self._fg[2]
 
-    def _curvature(self, theta: NDArray) -> tuple[float, NDArray]:
+    def _curvature(self, theta: NDArray) -> tuple[float, NDArray, NDArray]:
         if self._curv is None or not np.array_equal(self._curv[0], theta):
             self._require_log_loss("the Hessian")
-            s, sq = self._pass("curv", theta)
+            s, sq, first = self._pass("curv", theta)
             m = self.n_samples
-            self._curv = (np.array(theta, copy=True), (float(s[0]) / m, sq / m))
+            self._curv = (np.array(theta, copy=True), (float(s[0]) / m, sq / m, first / m))
         return self._curv[1]
 
     def _add_l2(self, theta: NDArray, g: NDArray) -> NDArray:

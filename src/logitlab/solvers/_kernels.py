@@ -66,6 +66,36 @@ def scatter_add(indptr, indices, data, x, out, square=False) -> None:
 
 
 @njit(cache=True, nogil=True)
+def column_moments(indptr, indices, data, d, by_row, first, second):  # pragma: no cover - compiled
+    """first[j] = Σᵢ dᵢ·xᵢⱼ and second[j] = Σᵢ dᵢ·xᵢⱼ² in one read of the stored values
+    (``by_row``: CSR, scattered by column; else CSC, one column per major)."""
+    n = indptr.shape[0] - 1
+    if by_row:
+        first[:] = 0.0
+        second[:] = 0.0
+        for i in range(n):
+            di = d[i]
+            if di == 0.0:
+                continue
+            for k in range(indptr[i], indptr[i + 1]):
+                v = np.float64(data[k]) * di
+                j = indices[k]
+                first[j] += v
+                second[j] += v * np.float64(data[k])
+    else:
+        for j in range(n):
+            a = 0.0
+            b = 0.0
+            for k in range(indptr[j], indptr[j + 1]):
+                v = np.float64(data[k])
+                t = v * d[indices[k]]
+                a += t
+                b += t * v
+            first[j] = a
+            second[j] = b
+
+
+@njit(cache=True, nogil=True)
 def csr_select_columns(indptr, indices, data, col_map, n_sel):  # pragma: no cover - compiled
     """The columns j with col_map[j] ≥ 0 of a CSR matrix, as CSC arrays (indptr, row indices,
     data in X's own dtype), in two reads of X and no other copy: the working-set block."""

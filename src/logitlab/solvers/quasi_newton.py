@@ -4,6 +4,8 @@ both tracking the scores z so a line search never reads X, both stopping on ‖�
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -13,6 +15,7 @@ from .newton import line_search_scores
 
 __all__ = ["lbfgs", "newton_cg"]
 
+_PRECOND_DRIFT = 0.5  # rebuild the preconditioner once the scores moved this much (RMS) since
 _SEPARATED = "the data are linearly separable: with lam=0 the weights grow without bound."
 
 
@@ -21,9 +24,10 @@ def _require_smooth(obj: Objective, name: str) -> None:
         raise ValueError(f"{name} handles L2 or no penalty; use 'cd' for L1/elastic net.")
 
 
-def _pcg(obj: Objective, theta: NDArray, g: NDArray, dcurv: NDArray, precond: NDArray,
-         rtol: float, max_cg: int) -> tuple[NDArray, NDArray, int]:
-    """Approximately solve H·δ = −g by CG preconditioned with diag(H); also returns X̃·δ.
+def _pcg(obj: Objective, theta: NDArray, g: NDArray, dcurv: NDArray,
+         precond: Callable[[NDArray], NDArray], rtol: float, max_cg: int) -> tuple[NDArray, NDArray, int]:
+    """Approximately solve H·δ = −g by CG preconditioned with ``precond`` (r ↦ M⁻¹r); also
+    returns X̃·δ.
 
     Every Hessian product passes through u = X̃·p, and δ = Σ αₖpₖ, so X̃·δ = Σ αₖuₖ comes
     for free: the line search that follows reads X not at all.
@@ -32,7 +36,7 @@ def _pcg(obj: Objective, theta: NDArray, g: NDArray, dcurv: NDArray, precond: ND
     delta = np.zeros(n)
     xdelta = 0.0  # becomes X̃·δ at the first step (chunked objectives: a symbolic handle)
     r = -g
-    s = r / precond
+    s = precond(r)
     p = s.copy()
     rs = float(np.dot(r, s))
     g_norm = float(np.linalg.norm(g))
@@ -50,11 +54,42 @@ def _pcg(obj: Objective, theta: NDArray, g: NDArray, dcurv: NDArray, precond: ND
         r -= alpha * Hp
         if np.linalg.norm(r) <= rtol * g_norm:
             break
-        s = r / precond
+        s = precond(r)
         rs_new = float(np.dot(r, s))
         p = s + (rs_new / rs) * p
         rs = rs_new
     return delta, xdelta, k
+
+
+def _centered_diagonal(obj: Objective, dcurv: NDArray) -> Callable[[NDArray], NDArray]:
+    """r ↦ M⁻¹r for the Hessian's diagonal taken after centering the features (implicitly).
+
+    With an intercept, H = [[A, c], [cᵀ, s]] (c = X̃ᵀd, s = Σd) couples b to every feature,
+    strongly so for non-negative features such as tf-idf, and a plain diagonal leaves CG to
+    find that coupling (measured on tf-idf 100k × 50k: 55 CG products with it, 22 without an
+    intercept). In the coordinates b' = b + μ·w, μ = c/s, the Hessian is block diagonal,
+    [[A − ccᵀ/s, 0], [0, s]]; this preconditioner is the diagonal there, mapped back:
+    M⁻¹ = T·diag(A − c²/s, s)⁻¹·Tᵀ with T = [[I, 0], [−μᵀ, 1]]. Its diagonal is the
+    d-weighted variance of each column (plus the L2 weight), so it is positive: SPD for CG.
+    """
+    l2 = obj.penalty.l2
+    if not obj.fit_intercept:
+        diag = obj.design.column_sq_norms(dcurv) + l2
+        diag = np.maximum(diag, 1e-12 * max(float(diag.max(initial=0.0)), 1e-300))
+        return lambda r: r / diag
+    c, diag = obj.design.column_moments(dcurv)
+    diag = diag + l2
+    floor = 1e-12 * max(float(diag.max(initial=0.0)), 1e-300)
+    s = max(float(dcurv.sum()), 1e-300)
+    mu = c / s
+    var = np.maximum(diag - c * mu, floor)
+
+    def solve(r: NDArray) -> NDArray:
+        x_w = (r[:-1] - mu * r[-1]) / var
+        x_b = r[-1] / s
+        return np.append(x_w, x_b - float(mu @ x_w))
+
+    return solve
 
 
 @blas_guard
@@ -79,7 +114,7 @@ def newton_cg(
     g0 = max(float(np.linalg.norm(g)), 1e-300)
     status, message, it, floor_hits = "max_iter", "", 0, 0
     separable_check = obj.lam == 0 and obj.loss == "log"
-    l2 = obj.penalty.l2
+    precond, drift = None, np.inf  # drift: how far the scores moved since precond was built
     for it in range(1, max_iter + 1):
         if kkt <= tol:
             status, it = "converged", it - 1
@@ -89,15 +124,13 @@ def newton_cg(
             message = _SEPARATED
             break
         dcurv = obj.curvature_weights(theta)
-        diag = obj.design.column_sq_norms(dcurv) + l2
-        if obj.fit_intercept:
-            diag = np.append(diag, dcurv.sum())
-        diag = np.maximum(diag, 1e-12 * max(float(diag.max()), 1e-300))
+        if drift > _PRECOND_DRIFT:  # a typical d = σσ' moved little since: keep the old one
+            precond, drift = _centered_diagonal(obj, dcurv), 0.0
         eta = min(0.5, np.sqrt(float(np.linalg.norm(g)) / g0))
-        delta, u, _ = _pcg(obj, theta, g, dcurv, diag, eta, max_cg)
+        delta, u, _ = _pcg(obj, theta, g, dcurv, precond, eta, max_cg)
         slope = float(np.dot(g, delta))
         if slope >= 0:
-            delta = -g / diag
+            delta = -precond(g)
             u = obj.direction_scores(delta)
             slope = float(np.dot(g, delta))
         t, f_new, theta_new, z_new = line_search_scores(obj, theta, z, f, delta, u, slope)
@@ -107,6 +140,7 @@ def newton_cg(
             it -= 1
             floor_hits += 1
             break
+        drift += t * float(np.sqrt(np.mean(u * u))) if isinstance(u, np.ndarray) and u.size else np.inf
         theta, z = theta_new, z_new
         obj.set_scores(theta, z)
         f, g = obj.smooth_value_grad(theta)
