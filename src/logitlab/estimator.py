@@ -25,8 +25,9 @@ __all__ = ["LogisticRegression"]
 _ACCEPT_SPARSE = ["csr", "csc"]
 
 
-def binary_labels(y: ArrayLike) -> tuple[NDArray, NDArray]:
-    """(classes, y01): the two distinct labels sorted, and y as 0/1 with the larger as 1."""
+def binary_labels(y: ArrayLike, dtype: type = np.float64) -> tuple[NDArray, NDArray]:
+    """(classes, y01): the two distinct labels sorted, and y as 0/1 (of ``dtype``; float32 holds
+    0 and 1 exactly in half the memory) with the larger as 1."""
     y = np.asarray(y)
     if y.ndim != 1:
         y = y.ravel() if y.ndim == 2 and y.shape[1] == 1 else y
@@ -36,7 +37,7 @@ def binary_labels(y: ArrayLike) -> tuple[NDArray, NDArray]:
         raise ValueError("y contains NaN or infinity; every example needs a label.")
     if y.dtype == object and any(v is None or (isinstance(v, float) and v != v) for v in y):
         raise ValueError("y contains missing labels (None/NaN); every example needs a label.")
-    fast = _two_numeric_labels(y)
+    fast = _two_numeric_labels(y, dtype)
     if fast is not None:
         return fast
     target = type_of_target(y)
@@ -54,10 +55,10 @@ def binary_labels(y: ArrayLike) -> tuple[NDArray, NDArray]:
             + ("Add examples of the other class." if classes.size < 2 else
                "Merge the labels into two, or fit one model per class.")
         )
-    return classes, y01.astype(np.float64)
+    return classes, y01.astype(dtype)
 
 
-def _two_numeric_labels(y: NDArray) -> tuple[NDArray, NDArray] | None:
+def _two_numeric_labels(y: NDArray, dtype: type = np.float64) -> tuple[NDArray, NDArray] | None:
     """(classes, y01) in O(m) when y is numeric with exactly two distinct values, else None
     (then the general path, with its sort and its error messages, decides)."""
     if y.dtype.kind not in "biuf" or y.size == 0:
@@ -68,7 +69,7 @@ def _two_numeric_labels(y: NDArray) -> tuple[NDArray, NDArray] | None:
     is_hi = y == hi
     if not np.all(is_hi | (y == lo)):
         return None
-    return np.array([lo, hi], dtype=y.dtype), is_hi.astype(np.float64)
+    return np.array([lo, hi], dtype=y.dtype), is_hi.astype(dtype)
 
 
 class LogisticRegression(ClassifierMixin, BaseEstimator):
@@ -168,7 +169,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         )
         if X.shape[0] == 0:
             raise ValueError("X has no examples; fit needs at least one row of each class.")
-        classes, y01 = binary_labels(y)
+        classes, y01 = binary_labels(y, np.float32)  # the objective reads float32 y as it is
+        if sample_weight is None and self.class_weight is None:
+            return X, y01, None, classes  # unit weights: the objective needs no vector of ones
         sw = _check_sample_weight(sample_weight, X, dtype=np.float64)
         if np.any(sw < 0):
             raise ValueError("sample_weight must be ≥ 0; found negative weights.")

@@ -244,6 +244,6 @@ def log_loss_terms(
     d = _EMPTY if curvature is None else curvature
     if z.shape[0] >= _COMPILED_MIN or "numba" in sys.modules:
         fn = _compiled_terms()
-        if fn is not None and z.dtype == np.float64 and y.dtype == np.float64:
+        if fn is not None and z.dtype == np.float64 and y.dtype in (np.float32, np.float64):
             return float(fn(y, z, sample_weight, float(scale), bool(value), r, d))
     return _log_terms_numpy(y, z, sample_weight, float(scale), value, r, d)

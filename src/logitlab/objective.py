@@ -89,12 +89,16 @@ class Objective:
         loss: LossName = "log",
     ) -> None:
         self.design = X if isinstance(X, Design) else Design(X)
-        self.y = np.asarray(y, dtype=np.float64).ravel()
+        self.y = np.asarray(y).ravel()
+        if self.y.dtype not in (np.float32, np.float64):  # float32 0/1 labels stay as given
+            self.y = self.y.astype(np.float64)
         m = self.design.n_samples
         if self.y.shape[0] != m:
             raise ValueError(f"X has {m} rows but y has {self.y.shape[0]} values.")
+        # unit weights as a read-only broadcast of 1.0: no m-vector (memory ≤ 10 % of X at p = 20)
         self.sample_weight = (
-            np.ones(m) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+            np.broadcast_to(np.float64(1.0), (m,)) if sample_weight is None
+            else np.asarray(sample_weight, dtype=np.float64)
         )
         self.penalty = ElasticNet(float(lam), float(l1_ratio), m)
         self.fit_intercept = bool(fit_intercept)
@@ -144,8 +148,13 @@ class Objective:
         """w = 0 and b at the log-odds of the weighted base rate: the best constant model."""
         theta = np.zeros(self.n_params)
         if self.fit_intercept and self.loss == "log":
-            s = self.sample_weight
-            rate = float(np.dot(s, self.y) / s.sum())
+            s, y = self.sample_weight, self.y
+            if s.strides == (0,):  # unit weights: the mean, accumulated in float64, no temporary
+                rate = float(np.mean(y, dtype=np.float64))
+            else:  # in chunks: float32 labels would otherwise be cast to a float64 copy first
+                step = 1 << 16
+                rate = math.fsum(float(np.dot(s[a:a + step], y[a:a + step]))
+                                 for a in range(0, y.shape[0], step)) / float(s.sum())
             rate = min(max(rate, 1e-12), 1 - 1e-12)
             theta[-1] = np.log(rate / (1 - rate))
         return theta
@@ -227,6 +236,12 @@ class Objective:
         pointwise, _ = _POINTWISE[self.loss]
         return float(np.dot(self.sample_weight, pointwise(self.y, z)) / self.n_samples)
 
+    def _terms_at(self, theta: NDArray) -> dict:
+        """What is cached for θ (empty if θ is not the cached point)."""
+        same = self._cache_theta is not None and np.array_equal(np.asarray(theta, dtype=np.float64),
+                                                                  self._cache_theta)
+        return self._terms if same else {}
+
     def _log_terms(self, theta: NDArray, f: bool = False, r: bool = False, d: bool = False) -> dict:
         """The log-loss's mean value f, residual r = s∘(σ(z) − y)/m and curvature d = s∘σσ'/m
         at θ, each computed once per θ, and together in one loop (``loss.log_loss_terms``)."""
@@ -281,8 +296,8 @@ class Objective:
         """
         w, _ = self.split(theta)
         if self.loss == "log":
-            t = self._log_terms(theta, f=True, r=True)
-            f, r = float(t["f"]), t["r"]
+            t = self._log_terms(theta, f=True, r="g" not in self._terms_at(theta))
+            f, r = float(t["f"]), t.get("r")
             if "g" not in t:  # kept per θ: a solver's last gradient is the caller's KKT check
                 t["g"] = self._grad_from_residual(r, w)
             return f + self.penalty.smooth_value(w), t["g"].copy()
@@ -328,9 +343,18 @@ class Objective:
         u = self.design.matvec(vw)
         if self.fit_intercept and vb:
             u += vb
-        du = d * u
+        du = np.multiply(d, u, out=self._du_buffer(u))
         hw = self.design.rmatvec(du) + self.penalty.l2 * vw
         return (np.append(hw, du.sum()) if self.fit_intercept else hw), u
+
+    def _du_buffer(self, u: NDArray) -> NDArray | None:
+        """A scratch m-vector reused by every Hessian-vector product (CG runs many)."""
+        if not isinstance(u, np.ndarray) or u.dtype != np.float64:
+            return None
+        buf = getattr(self, "_scratch", None)
+        if buf is None or buf.shape != u.shape:
+            buf = self._scratch = np.empty_like(u)
+        return buf
 
     def newton_model(self, theta: NDArray, stride: int = 1, single: bool = False,
                      value: bool = True) -> tuple[float, NDArray, NDArray]:
@@ -371,27 +395,35 @@ class Objective:
         self._terms, self._pending = {}, None  # θ's terms go: their memory is reused below
         dw, db = self.split(direction)
         m = self.n_samples
-        r = np.empty(m)
-        d = np.empty(m) if hessian else None
+        # r and d live one row block at a time (the block's products are all that need them),
+        # so a step holds no m-vector beyond z: the next point's gradient is cached instead
+        r_buf, d_buf = np.empty(0), np.empty(0)
         blocks: list[float] = []
+        r_sum = [0.0]
         y, s = self.y, self.sample_weight
 
         def terms(a: int, b: int) -> tuple[NDArray, NDArray | None]:
-            db_ = None if d is None else d[a:b]
-            blocks.append(L.log_loss_terms(y[a:b], z[a:b], s[a:b], 1.0 / m, residual=r[a:b],
+            nonlocal r_buf, d_buf
+            if r_buf.shape[0] < b - a:
+                r_buf = np.empty(b - a)
+                d_buf = np.empty(b - a) if hessian else d_buf
+            rb = r_buf[:b - a]
+            db_ = d_buf[:b - a] if hessian else None
+            blocks.append(L.log_loss_terms(y[a:b], z[a:b], s[a:b], 1.0 / m, residual=rb,
                                            curvature=db_))
-            return r[a:b], db_
+            r_sum[0] += float(rb.sum())
+            return rb, db_
 
         A, gw = self.design.advance(dw, db if self.fit_intercept else 0.0, z, terms,
                                     hessian=hessian, stride=stride, single=single)
         theta_new = theta + direction
         self._cache_theta, self._cache_z = theta_new, z
         f_data = math.fsum(blocks)
-        self._terms = {"f": f_data, "r": r} if d is None else {"f": f_data, "r": r, "d": d}
+        self._terms = {"f": f_data}
         w, _ = self.split(theta_new)
         f = f_data + self.penalty.smooth_value(w)
         gw = gw + self.penalty.l2 * w
-        g = np.append(gw, r.sum()) if self.fit_intercept else gw
+        g = np.append(gw, r_sum[0]) if self.fit_intercept else gw
         self._terms["g"] = g.copy()
         if A is None:
             return f, g, None
@@ -410,7 +442,9 @@ class Objective:
             Xs = np.ascontiguousarray(Xs)
         design = Design(Xs, self.design.offset, self.design.scale)
         ms = design.n_samples
-        return Objective(design, self.y[::step].copy(), self.sample_weight[::step].copy(),
+        unit = self.sample_weight.strides == (0,)  # the broadcast 1.0 of unweighted data
+        return Objective(design, self.y[::step].copy(),
+                         None if unit else self.sample_weight[::step].copy(),
                          lam=self.lam * ms / self.n_samples, l1_ratio=self.l1_ratio,
                          fit_intercept=self.fit_intercept, loss=self.loss)
 

@@ -50,7 +50,11 @@ def _pcg(obj: Objective, theta: NDArray, g: NDArray, dcurv: NDArray,
             break
         alpha = rs / curv
         delta += alpha * p
-        xdelta = xdelta + alpha * up
+        if isinstance(xdelta, np.ndarray) and isinstance(up, np.ndarray):
+            up *= alpha  # in place (up is not used again): no new m-vector per CG step
+            xdelta += up
+        else:  # the first step, or a chunked objective's symbolic scores
+            xdelta = xdelta + alpha * up
         r -= alpha * Hp
         if np.linalg.norm(r) <= rtol * g_norm:
             break
@@ -140,8 +144,9 @@ def newton_cg(
             it -= 1
             floor_hits += 1
             break
-        drift += t * float(np.sqrt(np.mean(u * u))) if isinstance(u, np.ndarray) and u.size else np.inf
+        drift += t * float(np.sqrt(np.dot(u, u) / u.size)) if isinstance(u, np.ndarray) and u.size else np.inf
         theta, z = theta_new, z_new
+        del delta, u, theta_new, z_new  # freed before the next CG allocates its own
         obj.set_scores(theta, z)
         f, g = obj.smooth_value_grad(theta)
         kkt = float(np.max(np.abs(g)))
