@@ -266,3 +266,23 @@ def test_default_fit_needs_under_a_tenth_of_X_in_extra_memory():
     tracemalloc.stop()
     assert model.converged_ and model.solver_ == "newton-cholesky"
     assert peak < 0.10 * X.nbytes, peak / X.nbytes
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_prox_newton_from_a_coarse_start_reaches_glums_optimum(monkeypatch, l1_ratio, weighted):
+    """Dense L1 / elastic net large enough for the coarse start and the one-read steps: glum's
+    J* to 1e-8, the same exact zeros, and the coarse start did run."""
+    X, y = dense_data(24_000, 12, seed=10, n_signal=5)
+    sw = np.random.default_rng(11).uniform(0.2, 3.0, X.shape[0]) if weighted else None
+    lam = _lam(X, y, l1_ratio, None)
+    calls = []
+    real = Objective.subsample
+    monkeypatch.setattr(Objective, "subsample", lambda self, k: calls.append(k) or real(self, k))
+    m = LogisticRegression(lam=lam, l1_ratio=l1_ratio, tol=1e-10).fit(X, y, sw)
+    assert m.solver_ == "cd" and m.converged_ and calls
+    J = Objective(X, y, sw, lam=lam, l1_ratio=l1_ratio).value(np.r_[m.coef_.ravel(), m.intercept_])
+    J_ref = _reference(X, y, sw, lam, l1_ratio)
+    assert J == pytest.approx(J_ref, rel=REL)
+    assert J <= J_ref * (1 + 1e-12)
+    assert 0 < np.count_nonzero(m.coef_) < X.shape[1]

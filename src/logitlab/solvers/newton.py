@@ -93,7 +93,7 @@ def _bfgs_update(H: NDArray, s: NDArray, y: NDArray) -> NDArray:
     return H - np.outer(Hs, Hs) / sHs + np.outer(y, y) / sy
 
 
-def _coarse_start(obj: Objective, theta0: NDArray) -> tuple[NDArray, NDArray] | None:
+def _coarse_start(obj: Objective, theta0: NDArray, solve=None) -> tuple[NDArray, NDArray] | None:
     """(θ, H): the minimizer of the same J on every 16th example (solved the same way, so
     coarser first when that is large too) and that problem's last Hessian, or None when the
     problem is too small to gain from it.
@@ -102,7 +102,8 @@ def _coarse_start(obj: Objective, theta0: NDArray) -> tuple[NDArray, NDArray] | 
     replaces Newton's first, damped iterations (each a full read of X) by iterations on 1/16
     of the rows, leaving 2–3 full ones. Its Hessian is the full problem's Hessian sampled on
     those rows, so the first full step needs no Hessian of its own. Only from w = 0: a
-    caller's warm start is kept.
+    caller's warm start is kept. ``solve`` (default: Newton's own iterations) returns
+    (result, last Hessian) for the sample.
     """
     w0, _ = obj.split(theta0)
     if obj.loss != "log" or obj.design.is_sparse or w0.any() or not hasattr(obj, "subsample"):
@@ -111,7 +112,7 @@ def _coarse_start(obj: Objective, theta0: NDArray) -> tuple[NDArray, NDArray] | 
     if m_sub < max(_COARSE_MIN_ROWS * obj.n_params, 1000):
         return None
     sub = obj.subsample(_COARSE_STEP)
-    res, H = _newton_cholesky(sub, theta0, tol=1e-5, max_iter=_COARSE_ITER)
+    res, H = (solve or _newton_cholesky)(sub, theta0, tol=1e-5, max_iter=_COARSE_ITER)
     obj.design.n_passes += sub.design.n_passes * sub.n_samples / obj.n_samples
     if res.status not in ("converged", "max_iter") or not np.all(np.isfinite(res.theta)):
         return None  # e.g. the sample is separable when the data are not

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from ..objective import Objective
 from .base import Callback, Recorder, SolverResult, blas_guard
-from .newton import _hessian_plan
+from .newton import _COARSE_STEP, _REUSE, _bfgs_update, _coarse_start, _hessian_plan
 
 __all__ = ["prox_newton", "GRAM_MAX_PARAMS"]
 
@@ -72,6 +72,9 @@ def prox_newton(
     max_epochs: int = 1000,
 ) -> SolverResult:
     """Minimize J (any λ, any l1_ratio) until the KKT residual ≤ tol."""
+    use_gram = obj.n_params <= GRAM_MAX_PARAMS or not obj.design.is_sparse
+    if use_gram and obj.loss == "log" and hasattr(obj, "advance"):
+        return _prox_newton_gram(obj, theta0, tol, max_iter, callback, record_path, max_epochs)[0]
     from ._kernels import cd_csc, cd_gram  # numba loads only when this solver runs
 
     theta = np.array(theta0, dtype=np.float64, copy=True)
@@ -171,3 +174,101 @@ def prox_newton(
     if status == "max_iter" and kkt <= tol:
         status = "converged"
     return rec.result(obj, theta, "cd", status, it, kkt, message)
+
+
+def _prox_newton_gram(obj, theta0, tol=1e-8, max_iter=200, callback=None, record_path=False,
+                      max_epochs=1000):
+    """Proximal Newton on the (p+1)² Hessian, each full step in one read of X; returns
+    (result, the last Hessian model).
+
+    As in newton_cholesky: a cold start is solved first on every 16th row (the sample's
+    support and signs are a good guess of the full ones), the step's scores, gradient and
+    sampled Hessian come from the same row blocks (``Objective.advance``), and the Hessian is
+    BFGS-corrected along each step and rebuilt only when a step shrinks the KKT residual less
+    than 3×. Coordinate descent on the model, then its exact minimizer on the support.
+    """
+    from ._kernels import cd_gram  # numba loads only when this solver runs
+
+    theta = np.array(theta0, dtype=np.float64, copy=True)
+    rec = Recorder(callback, record_path)
+    l1, p = obj.penalty.l1, obj.n_features
+    stride, single = _hessian_plan(obj)
+    status, message, it = "max_iter", "", 0
+    f = g = H = None
+    fresh = True
+    coarse = _coarse_start(obj, theta, _prox_newton_gram)
+    if coarse is not None:
+        f0 = obj.smooth_value(theta)  # w = 0: no pass over X
+        own = stride < _COARSE_STEP
+        f, g, H_new = obj.advance(theta, coarse[0] - theta, hessian=own, stride=stride, single=single)
+        if f + obj.penalty.l1_value(obj.split(coarse[0])[0]) < f0:
+            theta, H, fresh = coarse[0], (H_new if own else coarse[1]), own
+        else:
+            f = None
+    if f is None:
+        f, g, H = obj.newton_model(theta, stride=stride, single=single)
+    w, _ = obj.split(theta)
+    F = f + obj.penalty.l1_value(w)
+    rec.record(0, theta, F)
+    kkt = obj.kkt_residual(theta, g)
+    reuse_ok = True
+    separable_check = obj.lam == 0
+    for it in range(1, max_iter + 1):
+        if kkt <= tol:
+            status, it = "converged", it - 1
+            break
+        if separable_check and obj.separates(theta):
+            status, it = "separated", it - 1
+            message = "the data are linearly separable: with lam=0 the weights grow without bound."
+            break
+        inner_tol = max(0.1 * kkt, 0.01 * tol) * _INNER
+        target, _ = cd_gram(H, g, theta, l1, p, max_epochs, inner_tol)
+        target = _exact_on_support(H, g, theta, target, l1, p)
+        direction = target - theta
+        w, _ = obj.split(theta)
+        w_new, _ = obj.split(target)
+        decrease = min(float(np.dot(g, direction)) + l1 * (np.abs(w_new).sum() - np.abs(w).sum()), 0.0)
+        # the full step, read once; kept when the Armijo condition on the whole J holds
+        f_new, g_new, H_new = obj.advance(theta, direction, hessian=not reuse_ok, stride=stride,
+                                          single=single)
+        F_new = f_new + obj.penalty.l1_value(w_new)
+        t = 1.0
+        if np.isfinite(F_new) and F_new <= F + 1e-4 * decrease + 1e-15 * abs(F):
+            fresh = H_new is not None
+            H = _bfgs_update(H_new if fresh else H, direction, g_new - g)
+            theta, f, F, g = target, f_new, F_new, g_new
+        else:  # backtrack on the scores (two more reads), then a fresh model at the new point
+            z = obj.scores(theta)
+            u = obj.direction_scores(direction)
+            t = 0.5
+            for _ in range(60):
+                cand = theta + t * direction
+                zc = z + t * u
+                F_new = _full_value(obj, cand, zc)
+                if F_new <= F + 1e-4 * t * decrease + 1e-15 * abs(F):
+                    break
+                t *= 0.5
+            else:
+                if stride > 1:  # the sampled curvature failed us: use the full Hessian
+                    stride = 1
+                    _, g, H = obj.newton_model(theta, stride=1, single=single, value=False)
+                    continue
+                status = "converged" if kkt <= max(tol, 1e-3 * np.sqrt(tol)) else "max_iter"
+                message = f"line search found no decrease at KKT residual {kkt:.3g} (precision floor)."
+                it -= 1
+                break
+            theta, F = cand, F_new
+            obj.set_scores(theta, zc)
+            f, g, H = obj.newton_model(theta, stride=stride, single=single)
+            fresh = True
+        kkt_old, kkt = kkt, obj.kkt_residual(theta, g)
+        ratio = kkt / kkt_old if kkt_old > 0 else 0.0
+        reuse_ok = t == 1.0 and ratio <= _REUSE
+        if fresh and stride > 1 and t == 1.0 and ratio > 0.5 and kkt > tol:
+            stride //= 2  # slow progress on a fresh sampled Hessian: sample more rows
+        rec.record(it, theta, F)
+        if rec.stopped:
+            break
+    if status == "max_iter" and kkt <= tol:
+        status = "converged"
+    return rec.result(obj, theta, "cd", status, it, kkt, message), H
