@@ -410,8 +410,10 @@ class _SampledGram:
     def result(self) -> NDArray:
         """The symmetric (p+1)² sum in float64."""
         self._flush()
-        A = np.triu(np.asarray(self._A, dtype=np.float64))
-        A = A + np.triu(A, 1).T
+        A = np.array(self._A, dtype=np.float64)  # a C-ordered float64 copy
+        if self.p >= 256:  # syrk filled the upper triangle only
+            A = np.triu(A)
+            A += np.triu(A, 1).T
         if self.stride > 1:
             A *= self.stride
         return A

@@ -80,6 +80,7 @@ _COARSE_STEP = 16  # the coarse problem keeps every 16th example …
 _COARSE_MIN_ROWS = 20  # … when that leaves ≥ 20 per parameter (and ≥ 1000)
 _COARSE_ITER = 3  # Newton steps on the sample: its optimum is only within sampling error anyway
 _REUSE = 0.3  # keep the Hessian while each step shrinks ‖∇J‖∞ at least this much
+_REUSE_MIN_SIZE = 1_000_000  # entries of X below which Newton rebuilds its Hessian every step
 _RESAMPLE = 0.5  # a fresh sampled Hessian that shrinks it less than this: sample more rows
 
 
@@ -173,7 +174,9 @@ def _newton_cholesky(obj, theta0, tol=1e-8, max_iter=100, callback=None, record_
         f, g, H = obj.newton_model(theta, stride=stride, single=single)
     rec.record(0, theta, f)
     kkt = float(np.max(np.abs(g)))
-    reuse_ok = True  # steps decide: the Hessian is rebuilt after one that shrank ‖∇J‖ too little
+    big = obj.n_samples * obj.n_params >= _REUSE_MIN_SIZE  # else a new Hessian costs nothing
+    exact_H = stride == 1 and not single  # an exact Hessian needs no secant correction
+    reuse_ok = big  # steps decide: the Hessian is rebuilt after one that shrank ‖∇J‖ too little
     separable_check = obj.lam == 0 and obj.loss == "log"
     for it in range(1, max_iter + 1):
         if kkt <= tol:
@@ -200,7 +203,7 @@ def _newton_cholesky(obj, theta0, tol=1e-8, max_iter=100, callback=None, record_
                 # the Hessian (kept or new) learns the step's exact secant pair (BFGS): the
                 # sampling error of H shrinks along the directions the steps explore
                 fresh = H_new is not None
-                H = _bfgs_update(H_new if fresh else H, d, g_new - g)
+                H = H_new if fresh and exact_H else _bfgs_update(H_new if fresh else H, d, g_new - g)
                 theta, f, g = theta + d, f_new, g_new
         if not accepted:
             z = obj.scores(theta)
@@ -225,7 +228,7 @@ def _newton_cholesky(obj, theta0, tol=1e-8, max_iter=100, callback=None, record_
             fresh = True
         kkt_old, kkt = kkt, float(np.max(np.abs(g)))
         ratio = kkt / kkt_old if kkt_old > 0 else 0.0
-        reuse_ok = t == 1.0 and ratio <= _REUSE
+        reuse_ok = t == 1.0 and ratio <= _REUSE and big
         if fresh and stride > 1 and t == 1.0 and ratio > _RESAMPLE and kkt > tol:
             stride //= 2  # full steps but slow progress: sample more rows from the next build on
         rec.record(it, theta, f)

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from ..objective import Objective
 from .base import Callback, Recorder, SolverResult, blas_guard
-from .newton import _COARSE_STEP, _REUSE, _bfgs_update, _coarse_start, _hessian_plan
+from .newton import _COARSE_STEP, _REUSE, _REUSE_MIN_SIZE, _bfgs_update, _coarse_start, _hessian_plan
 
 __all__ = ["prox_newton", "GRAM_MAX_PARAMS"]
 
@@ -211,7 +211,9 @@ def _prox_newton_gram(obj, theta0, tol=1e-8, max_iter=200, callback=None, record
     F = f + obj.penalty.l1_value(w)
     rec.record(0, theta, F)
     kkt = obj.kkt_residual(theta, g)
-    reuse_ok = True
+    big = obj.n_samples * obj.n_params >= _REUSE_MIN_SIZE  # else a new Hessian costs nothing
+    exact_H = stride == 1 and not single  # an exact Hessian needs no secant correction
+    reuse_ok = big
     separable_check = obj.lam == 0
     for it in range(1, max_iter + 1):
         if kkt <= tol:
@@ -235,7 +237,7 @@ def _prox_newton_gram(obj, theta0, tol=1e-8, max_iter=200, callback=None, record
         t = 1.0
         if np.isfinite(F_new) and F_new <= F + 1e-4 * decrease + 1e-15 * abs(F):
             fresh = H_new is not None
-            H = _bfgs_update(H_new if fresh else H, direction, g_new - g)
+            H = H_new if fresh and exact_H else _bfgs_update(H_new if fresh else H, direction, g_new - g)
             theta, f, F, g = target, f_new, F_new, g_new
         else:  # backtrack on the scores (two more reads), then a fresh model at the new point
             z = obj.scores(theta)
@@ -263,7 +265,7 @@ def _prox_newton_gram(obj, theta0, tol=1e-8, max_iter=200, callback=None, record
             fresh = True
         kkt_old, kkt = kkt, obj.kkt_residual(theta, g)
         ratio = kkt / kkt_old if kkt_old > 0 else 0.0
-        reuse_ok = t == 1.0 and ratio <= _REUSE
+        reuse_ok = t == 1.0 and ratio <= _REUSE and big
         if fresh and stride > 1 and t == 1.0 and ratio > 0.5 and kkt > tol:
             stride //= 2  # slow progress on a fresh sampled Hessian: sample more rows
         rec.record(it, theta, F)
