@@ -13,7 +13,8 @@ from typing import Any, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["SolverResult", "Callback", "Recorder", "SolverStatus", "blas_guard", "blas_threads"]
+__all__ = ["SolverResult", "Callback", "Recorder", "SolverStatus", "blas_guard", "blas_threads",
+           "stop_reason", "SEPARATED"]
 
 #: called after every iteration with (iteration, θ, J); returning True stops the solver.
 Callback = Callable[[int, NDArray, float], "bool | None"]
@@ -39,6 +40,19 @@ class SolverResult:
     @property
     def converged(self) -> bool:
         return self.status == "converged"
+
+
+SEPARATED = "the data are linearly separable: with lam=0 the weights grow without bound."
+
+
+def stop_reason(obj: Any, theta: NDArray, kkt: float, tol: float, separable_check: bool) -> tuple[str, str] | None:
+    """Why a solver stops before its next step: (status, message) when converged or, with
+    ``separable_check`` (λ = 0), when θ already separates the classes; None to go on."""
+    if kkt <= tol:
+        return "converged", ""
+    if separable_check and obj.separates(theta):
+        return "separated", SEPARATED
+    return None
 
 
 class Recorder:

@@ -12,7 +12,7 @@ import scipy.linalg as la
 from numpy.typing import NDArray
 
 from ..objective import Objective
-from .base import Callback, Recorder, SolverResult, blas_guard
+from .base import Callback, Recorder, SolverResult, blas_guard, stop_reason
 
 __all__ = ["newton_cholesky", "armijo"]
 
@@ -179,12 +179,9 @@ def _newton_cholesky(obj, theta0, tol=1e-8, max_iter=100, callback=None, record_
     reuse_ok = big  # steps decide: the Hessian is rebuilt after one that shrank ‖∇J‖ too little
     separable_check = obj.lam == 0 and obj.loss == "log"
     for it in range(1, max_iter + 1):
-        if kkt <= tol:
-            status, it = "converged", it - 1
-            break
-        if separable_check and obj.separates(theta):
-            status, it = "separated", it - 1
-            message = "the data are linearly separable: with lam=0 the weights grow without bound."
+        stop = stop_reason(obj, theta, kkt, tol, separable_check)
+        if stop:
+            (status, message), it = stop, it - 1
             break
         d = _newton_direction(H, g)
         slope = float(np.dot(g, d))

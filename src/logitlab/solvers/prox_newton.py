@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..objective import Objective
-from .base import Callback, Recorder, SolverResult, blas_guard
+from .base import Callback, Recorder, SolverResult, blas_guard, stop_reason
 from .newton import _COARSE_STEP, _REUSE, _REUSE_MIN_SIZE, _bfgs_update, _coarse_start, _hessian_plan
 
 __all__ = ["prox_newton", "GRAM_MAX_PARAMS"]
@@ -93,12 +93,9 @@ def prox_newton(
     block = None  # (columns, CSC arrays, σ) of the last extracted working set
     stride, single = _hessian_plan(obj) if use_gram and obj.loss == "log" else (1, False)
     for it in range(1, max_iter + 1):
-        if kkt <= tol:
-            status, it = "converged", it - 1
-            break
-        if separable_check and obj.separates(theta):
-            status, it = "separated", it - 1
-            message = "the data are linearly separable: with lam=0 the weights grow without bound."
+        stop = stop_reason(obj, theta, kkt, tol, separable_check)
+        if stop:
+            (status, message), it = stop, it - 1
             break
         inner_tol = max(0.1 * kkt, 0.01 * tol) * _INNER
         w, b = obj.split(theta)
@@ -216,12 +213,9 @@ def _prox_newton_gram(obj, theta0, tol=1e-8, max_iter=200, callback=None, record
     reuse_ok = big
     separable_check = obj.lam == 0
     for it in range(1, max_iter + 1):
-        if kkt <= tol:
-            status, it = "converged", it - 1
-            break
-        if separable_check and obj.separates(theta):
-            status, it = "separated", it - 1
-            message = "the data are linearly separable: with lam=0 the weights grow without bound."
+        stop = stop_reason(obj, theta, kkt, tol, separable_check)
+        if stop:
+            (status, message), it = stop, it - 1
             break
         inner_tol = max(0.1 * kkt, 0.01 * tol) * _INNER
         target, _ = cd_gram(H, g, theta, l1, p, max_epochs, inner_tol)

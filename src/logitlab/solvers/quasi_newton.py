@@ -10,13 +10,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..objective import Objective
-from .base import Callback, Recorder, SolverResult, blas_guard
+from .base import Callback, Recorder, SolverResult, blas_guard, stop_reason
 from .newton import line_search_scores
 
 __all__ = ["lbfgs", "newton_cg"]
 
 _PRECOND_DRIFT = 0.5  # rebuild the preconditioner once the scores moved this much (RMS) since
-_SEPARATED = "the data are linearly separable: with lam=0 the weights grow without bound."
 
 
 def _require_smooth(obj: Objective, name: str) -> None:
@@ -120,12 +119,9 @@ def newton_cg(
     separable_check = obj.lam == 0 and obj.loss == "log"
     precond, drift = None, np.inf  # drift: how far the scores moved since precond was built
     for it in range(1, max_iter + 1):
-        if kkt <= tol:
-            status, it = "converged", it - 1
-            break
-        if separable_check and obj.separates(theta):
-            status, it = "separated", it - 1
-            message = _SEPARATED
+        stop = stop_reason(obj, theta, kkt, tol, separable_check)
+        if stop:
+            (status, message), it = stop, it - 1
             break
         dcurv = obj.curvature_weights(theta)
         if drift > _PRECOND_DRIFT:  # a typical d = σσ' moved little since: keep the old one
@@ -183,11 +179,9 @@ def lbfgs(
     status, message, it = "max_iter", "", 0
     separable_check = obj.lam == 0 and obj.loss == "log"
     for it in range(1, max_iter + 1):
-        if kkt <= tol:
-            status, it = "converged", it - 1
-            break
-        if separable_check and obj.separates(theta):
-            status, it, message = "separated", it - 1, _SEPARATED
+        stop = stop_reason(obj, theta, kkt, tol, separable_check)
+        if stop:
+            (status, message), it = stop, it - 1
             break
         # two-loop recursion
         q = g.copy()
