@@ -340,6 +340,15 @@ class Design:
             second /= self.scale**2
         return first, second
 
+    def own_columns(self) -> tuple[NDArray, NDArray, NDArray, NDArray] | None:
+        """(indptr, indices, data, σ) of a CSC X itself, for column-wise solvers to read in
+        place (no working-set copy); None for any other layout."""
+        if not (self.is_sparse and self._format == "csc" and self._compressed_ok):
+            return None
+        X = self.X
+        sigma = np.ones(self.n_features) if self.scale is None else self.scale
+        return X.indptr, X.indices, X.data, sigma
+
     def column_block(self, columns: NDArray) -> tuple[NDArray, NDArray, NDArray, NDArray]:
         """The chosen columns of a sparse X as CSC arrays (indptr, indices, data, σ) for
         coordinate descent on a working set: a copy of those columns only, never of X."""

@@ -124,7 +124,8 @@ def prox_newton(
             settled = block is not None and np.all(np.isin(ws, block[0], assume_unique=True))
             if not settled:
                 block = None  # free the old columns before extracting the new ones
-                block = (ws, *obj.design.column_block(ws))
+                own = obj.design.own_columns()  # CSC X: its own columns, read in place
+                block = (np.arange(p), *own) if own is not None else (ws, *obj.design.column_block(ws))
             cols, indptr, indices, data, sigma = block
             local = np.searchsorted(cols, ws).astype(np.int64)
             from ._kernels import major_dot_sq
