@@ -57,6 +57,11 @@ def _exact_on_support(H: NDArray, g: NDArray, theta: NDArray, v: NDArray, l1: fl
     return new
 
 
+def _inner_tol(kkt: float, tol: float) -> float:
+    """How exactly CD solves the model: loosely far from the optimum, to 0.01·tol near it."""
+    return max(0.1 * kkt, 0.01 * tol) * _INNER
+
+
 def _full_value(obj: Objective, theta: NDArray, z: NDArray) -> float:
     return obj.value_from_scores(theta, z, smooth=False)
 
@@ -97,7 +102,7 @@ def prox_newton(
         if stop:
             (status, message), it = stop, it - 1
             break
-        inner_tol = max(0.1 * kkt, 0.01 * tol) * _INNER
+        inner_tol = _inner_tol(kkt, tol)
         w, b = obj.split(theta)
         if use_gram:
             _, g, H = obj.newton_model(theta, stride=stride, single=single, value=False)
@@ -218,7 +223,7 @@ def _prox_newton_gram(obj, theta0, tol=1e-8, max_iter=200, callback=None, record
         if stop:
             (status, message), it = stop, it - 1
             break
-        inner_tol = max(0.1 * kkt, 0.01 * tol) * _INNER
+        inner_tol = _inner_tol(kkt, tol)
         target, _ = cd_gram(H, g, theta, l1, p, max_epochs, inner_tol)
         target = _exact_on_support(H, g, theta, target, l1, p)
         direction = target - theta
