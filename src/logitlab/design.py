@@ -246,11 +246,12 @@ class Design:
         self, w: NDArray, shift: float, z: NDArray,
         terms: Callable[[int, int], tuple[NDArray, NDArray | None]],
         hessian: bool = True, stride: int = 1, single: bool = False,
-    ) -> tuple[NDArray | None, NDArray]:
+    ) -> tuple[NDArray | None, NDArray, float]:
         """A Newton step's products in one read of X: z += X_std·w + shift, block by block; after
         each block, ``terms(a, b)`` returns the residual r and curvature d of rows a..b at their
         new scores, and the block, still in cache, adds its share of X_stdᵀr and (if ``hessian``)
-        of the sampled Newton matrix. Returns (A or None, X_stdᵀr) as :meth:`newton_system` does.
+        of the sampled Newton matrix. Returns (A or None, X_stdᵀr) as :meth:`newton_system` does,
+        and Σr (the intercept's gradient).
 
         Two reads become one: z at the new point, and the gradient and Hessian there. Sparse X
         takes the same steps in two products.
@@ -263,8 +264,8 @@ class Design:
                 z += shift
             r, d = terms(0, self.n_samples)
             if hessian:
-                return self.newton_system(d, r, stride=stride, single=single)
-            return None, self.rmatvec(r)
+                return (*self.newton_system(d, r, stride=stride, single=single), float(r.sum()))
+            return None, self.rmatvec(r), float(r.sum())
         p = self.n_features
         self.n_passes += 0.5 + (0.5 / stride if hessian else 0.0)
         gram = _SampledGram(p, stride, single, self._block) if hessian else None
@@ -281,7 +282,7 @@ class Design:
             if gram is not None:
                 gram.add(start, Xb, db)
         A = None if gram is None else self._standardize_system(gram.result())
-        return A, self._standardize_grad(g, r_sum)
+        return A, self._standardize_grad(g, r_sum), r_sum
 
     def _standardize_grad(self, g: NDArray, r_sum: float) -> NDArray:
         """Xᵀr of the stored X → X_stdᵀr."""

@@ -96,6 +96,7 @@ class Objective:
         if self.y.shape[0] != m:
             raise ValueError(f"X has {m} rows but y has {self.y.shape[0]} values.")
         # unit weights as a read-only broadcast of 1.0: no m-vector (memory ≤ 10 % of X at p = 20)
+        self._unit_weights = sample_weight is None
         self.sample_weight = (
             np.broadcast_to(np.float64(1.0), (m,)) if sample_weight is None
             else np.asarray(sample_weight, dtype=np.float64)
@@ -110,8 +111,14 @@ class Objective:
         self._terms: dict[str, object] = {}  # f, r, d of the log-loss at the cached θ
         self._pending: tuple | None = None  # (z, terms) of the last line-search candidate
         self._uses_curvature = False  # set once a solver asks for d: candidates then compute it
+        self._scratch: NDArray | None = None  # d∘u of the Hessian-vector products, reused
 
     # -- shape ---------------------------------------------------------------------------
+    @property
+    def unit_weights(self) -> bool:
+        """True when no sample weights were given (they are the broadcast 1.0, no vector)."""
+        return self._unit_weights
+
     @property
     def n_samples(self) -> int:
         return self.design.n_samples
@@ -149,7 +156,7 @@ class Objective:
         theta = np.zeros(self.n_params)
         if self.fit_intercept and self.loss == "log":
             s, y = self.sample_weight, self.y
-            if s.strides == (0,):  # unit weights: the mean, accumulated in float64, no temporary
+            if self.unit_weights:  # the mean, accumulated in float64, no temporary
                 rate = float(np.mean(y, dtype=np.float64))
             else:  # in chunks: float32 labels would otherwise be cast to a float64 copy first
                 step = 1 << 16
@@ -351,10 +358,9 @@ class Objective:
         """A scratch m-vector reused by every Hessian-vector product (CG runs many)."""
         if not isinstance(u, np.ndarray) or u.dtype != np.float64:
             return None
-        buf = getattr(self, "_scratch", None)
-        if buf is None or buf.shape != u.shape:
-            buf = self._scratch = np.empty_like(u)
-        return buf
+        if self._scratch is None or self._scratch.shape != u.shape:
+            self._scratch = np.empty_like(u)
+        return self._scratch
 
     def newton_model(self, theta: NDArray, stride: int = 1, single: bool = False,
                      value: bool = True) -> tuple[float, NDArray, NDArray]:
@@ -399,7 +405,6 @@ class Objective:
         # so a step holds no m-vector beyond z: the next point's gradient is cached instead
         r_buf, d_buf = np.empty(0), np.empty(0)
         blocks: list[float] = []
-        r_sum = [0.0]
         y, s = self.y, self.sample_weight
 
         def terms(a: int, b: int) -> tuple[NDArray, NDArray | None]:
@@ -411,10 +416,9 @@ class Objective:
             db_ = d_buf[:b - a] if hessian else None
             blocks.append(L.log_loss_terms(y[a:b], z[a:b], s[a:b], 1.0 / m, residual=rb,
                                            curvature=db_))
-            r_sum[0] += float(rb.sum())
             return rb, db_
 
-        A, gw = self.design.advance(dw, db if self.fit_intercept else 0.0, z, terms,
+        A, gw, r_sum = self.design.advance(dw, db if self.fit_intercept else 0.0, z, terms,
                                     hessian=hessian, stride=stride, single=single)
         theta_new = theta + direction
         self._cache_theta, self._cache_z = theta_new, z
@@ -423,7 +427,7 @@ class Objective:
         w, _ = self.split(theta_new)
         f = f_data + self.penalty.smooth_value(w)
         gw = gw + self.penalty.l2 * w
-        g = np.append(gw, r_sum[0]) if self.fit_intercept else gw
+        g = np.append(gw, r_sum) if self.fit_intercept else gw
         self._terms["g"] = g.copy()
         if A is None:
             return f, g, None
@@ -442,9 +446,8 @@ class Objective:
             Xs = np.ascontiguousarray(Xs)
         design = Design(Xs, self.design.offset, self.design.scale)
         ms = design.n_samples
-        unit = self.sample_weight.strides == (0,)  # the broadcast 1.0 of unweighted data
         return Objective(design, self.y[::step].copy(),
-                         None if unit else self.sample_weight[::step].copy(),
+                         None if self.unit_weights else self.sample_weight[::step].copy(),
                          lam=self.lam * ms / self.n_samples, l1_ratio=self.l1_ratio,
                          fit_intercept=self.fit_intercept, loss=self.loss)
 

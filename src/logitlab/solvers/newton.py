@@ -7,6 +7,8 @@ iterations to machine precision.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import scipy.linalg as la
 from numpy.typing import NDArray
@@ -94,7 +96,9 @@ def _bfgs_update(H: NDArray, s: NDArray, y: NDArray) -> NDArray:
     return H - np.outer(Hs, Hs) / sHs + np.outer(y, y) / sy
 
 
-def _coarse_start(obj: Objective, theta0: NDArray, solve=None) -> tuple[NDArray, NDArray] | None:
+def _coarse_start(obj: Objective, theta0: NDArray,
+                  solve: Callable[..., tuple[SolverResult, NDArray]] | None = None,
+                  ) -> tuple[NDArray, NDArray] | None:
     """(θ, H): the minimizer of the same J on every 16th example (solved the same way, so
     coarser first when that is large too) and that problem's last Hessian, or None when the
     problem is too small to gain from it.
@@ -118,6 +122,62 @@ def _coarse_start(obj: Objective, theta0: NDArray, solve=None) -> tuple[NDArray,
     if res.status not in ("converged", "max_iter") or not np.all(np.isfinite(res.theta)):
         return None  # e.g. the sample is separable when the data are not
     return res.theta, H
+
+
+class _NewtonHessian:
+    """The Hessian of Newton's quadratic model, and the policy newton_cholesky and proximal
+    Newton's Gram path share: which rows it samples, when it is rebuilt, how steps correct it.
+
+    Formed on every ``stride``-th row (float32 when ``single``); kept while a step shrinks the
+    KKT residual at least 3× (on problems large enough for a new Hessian to cost anything);
+    corrected by each accepted step's exact secant pair (BFGS) unless it is exact and new; a
+    new sampled Hessian that still makes slow progress brings twice the rows the next time.
+    """
+
+    def __init__(self, obj: Objective) -> None:
+        self.stride, self.single = _hessian_plan(obj) if obj.loss == "log" else (1, False)
+        self.big = obj.n_samples * obj.n_params >= _REUSE_MIN_SIZE  # else a new one costs nothing
+        self.reuse = self.big
+        self.fresh = True  # H was formed at the current θ
+        self.H: NDArray | None = None
+
+    def start(self, obj: Objective, theta: NDArray, coarse: tuple[NDArray, NDArray] | None,
+              l1_value: Callable[[NDArray], float]) -> tuple[NDArray, float, NDArray]:
+        """(θ, f, ∇f) to start from: the coarse solution if it lowers J (``l1_value`` adds the
+        non-smooth part), read in one pass, else θ; sets the first Hessian."""
+        if coarse is not None:
+            f0 = obj.smooth_value(theta) + l1_value(theta)  # w = 0: no pass over X
+            # the coarse Hessian is this one on every 16th row: kept when the planned sample
+            # would be no larger, else the first step forms the planned sample
+            own = self.stride < _COARSE_STEP
+            f, g, H_new = obj.advance(theta, coarse[0] - theta, hessian=own, stride=self.stride,
+                                      single=self.single)
+            if f + l1_value(coarse[0]) < f0:
+                self.H, self.fresh = (H_new if own else coarse[1]), own
+                return coarse[0], f, g
+        return theta, *self.rebuild(obj, theta)
+
+    def rebuild(self, obj: Objective, theta: NDArray, full: bool = False) -> tuple[float, NDArray]:
+        """A new Hessian at θ (on every row when ``full``) with f and ∇f from the same read."""
+        if full:
+            self.stride = 1
+        f, g, self.H = obj.newton_model(theta, stride=self.stride, single=self.single)
+        self.fresh = True
+        return f, g
+
+    def accept(self, H_new: NDArray | None, step: NDArray, g_change: NDArray) -> None:
+        """A step was taken; ``H_new`` is the Hessian its read formed (None when kept)."""
+        self.fresh = H_new is not None
+        exact = self.stride == 1 and not self.single
+        self.H = H_new if self.fresh and exact else _bfgs_update(H_new if self.fresh else self.H, step,
+                                                                   g_change)
+
+    def judge(self, t: float, kkt_old: float, kkt: float, tol: float) -> None:
+        """After a step of length t: keep H for the next one, or sample more rows."""
+        ratio = kkt / kkt_old if kkt_old > 0 else 0.0
+        self.reuse = t == 1.0 and ratio <= _REUSE and self.big
+        if self.fresh and self.stride > 1 and t == 1.0 and ratio > _RESAMPLE and kkt > tol:
+            self.stride //= 2  # full steps but slow progress: sample more rows from the next build
 
 
 @blas_guard
@@ -153,37 +213,19 @@ def _newton_cholesky(obj, theta0, tol=1e-8, max_iter=100, callback=None, record_
     theta = np.array(theta0, dtype=np.float64, copy=True)
     rec = Recorder(callback, record_path)
     status, message, it = "max_iter", "", 0
-    stride, single = _hessian_plan(obj)
-    if obj.loss != "log":
-        stride, single = 1, False
+    model = _NewtonHessian(obj)
     one_read = obj.loss == "log" and hasattr(obj, "advance")
     coarse = _coarse_start(obj, theta) if one_read else None
-    f = g = H = None
-    fresh = True  # H was formed at the current θ
-    if coarse is not None:
-        f0 = obj.smooth_value(theta)  # w = 0: no pass over X
-        # the coarse Hessian is this one on every 16th row: kept when Newton's own sample
-        # would be no larger, else the first step forms the planned sample
-        own = stride < _COARSE_STEP
-        f, g, H_new = obj.advance(theta, coarse[0] - theta, hessian=own, stride=stride, single=single)
-        if f < f0:
-            theta, H, fresh = coarse[0], (H_new if own else coarse[1]), own
-        else:
-            f = None
-    if f is None:
-        f, g, H = obj.newton_model(theta, stride=stride, single=single)
+    theta, f, g = model.start(obj, theta, coarse, lambda th: 0.0)
     rec.record(0, theta, f)
     kkt = float(np.max(np.abs(g)))
-    big = obj.n_samples * obj.n_params >= _REUSE_MIN_SIZE  # else a new Hessian costs nothing
-    exact_H = stride == 1 and not single  # an exact Hessian needs no secant correction
-    reuse_ok = big  # steps decide: the Hessian is rebuilt after one that shrank ‖∇J‖ too little
     separable_check = obj.lam == 0 and obj.loss == "log"
     for it in range(1, max_iter + 1):
         stop = stop_reason(obj, theta, kkt, tol, separable_check)
         if stop:
             (status, message), it = stop, it - 1
             break
-        d = _newton_direction(H, g)
+        d = _newton_direction(model.H, g)
         slope = float(np.dot(g, d))
         if slope >= 0:  # numerically singular H gave an ascent direction: fall back to −g
             d, slope = -g, -float(np.dot(g, g))
@@ -191,16 +233,13 @@ def _newton_cholesky(obj, theta0, tol=1e-8, max_iter=100, callback=None, record_
         if one_read:
             # the full step, read once; kept when Armijo holds (or, at J's floating-point
             # floor, when f did not rise beyond rounding and the slope along d halved)
-            rebuild = not reuse_ok
-            f_new, g_new, H_new = obj.advance(theta, d, hessian=rebuild, stride=stride, single=single)
+            f_new, g_new, H_new = obj.advance(theta, d, hessian=not model.reuse, stride=model.stride,
+                                              single=model.single)
             noise = 8 * np.finfo(float).eps * max(abs(f), 1e-300)
             if np.isfinite(f_new) and (f_new <= f + 1e-4 * slope or (
                     f_new <= f + noise and abs(float(np.dot(g_new, d))) <= 0.5 * abs(slope))):
                 accepted, t = True, 1.0
-                # the Hessian (kept or new) learns the step's exact secant pair (BFGS): the
-                # sampling error of H shrinks along the directions the steps explore
-                fresh = H_new is not None
-                H = H_new if fresh and exact_H else _bfgs_update(H_new if fresh else H, d, g_new - g)
+                model.accept(H_new, d, g_new - g)
                 theta, f, g = theta + d, f_new, g_new
         if not accepted:
             z = obj.scores(theta)
@@ -208,10 +247,8 @@ def _newton_cholesky(obj, theta0, tol=1e-8, max_iter=100, callback=None, record_
             t, f_new, theta_new, z_new = line_search_scores(obj, theta, z, f, d, u, slope,
                                                             t0=0.5 if one_read else 1.0)
             if t == 0.0:
-                if stride > 1:  # the sampled curvature failed us: retry with the full Hessian
-                    stride = 1
-                    _, g, H = obj.newton_model(theta, stride=1, single=single, value=False)
-                    fresh = True
+                if model.stride > 1:  # the sampled curvature failed us: retry with the full Hessian
+                    _, g = model.rebuild(obj, theta, full=True)
                     continue
                 # No decrease is representable: we sit at J's floating-point floor.
                 status = "converged" if kkt <= max(tol, 1e-3 * np.sqrt(tol)) else "max_iter"
@@ -220,14 +257,10 @@ def _newton_cholesky(obj, theta0, tol=1e-8, max_iter=100, callback=None, record_
                 break
             theta = theta_new
             obj.set_scores(theta, z_new)
+            _, g = model.rebuild(obj, theta)
             f = f_new
-            _, g, H = obj.newton_model(theta, stride=stride, single=single, value=False)
-            fresh = True
         kkt_old, kkt = kkt, float(np.max(np.abs(g)))
-        ratio = kkt / kkt_old if kkt_old > 0 else 0.0
-        reuse_ok = t == 1.0 and ratio <= _REUSE and big
-        if fresh and stride > 1 and t == 1.0 and ratio > _RESAMPLE and kkt > tol:
-            stride //= 2  # full steps but slow progress: sample more rows from the next build on
+        model.judge(t, kkt_old, kkt, tol)
         rec.record(it, theta, f)
         if rec.stopped:
             break
@@ -236,4 +269,4 @@ def _newton_cholesky(obj, theta0, tol=1e-8, max_iter=100, callback=None, record_
             status = "converged"
     if status == "max_iter" and kkt <= tol:
         status = "converged"
-    return rec.result(obj, theta, "newton-cholesky", status, it, kkt, message), H
+    return rec.result(obj, theta, "newton-cholesky", status, it, kkt, message), model.H

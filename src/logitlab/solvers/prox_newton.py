@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from ..objective import Objective
 from .base import Callback, Recorder, SolverResult, blas_guard, stop_reason
-from .newton import _COARSE_STEP, _REUSE, _REUSE_MIN_SIZE, _bfgs_update, _coarse_start, _hessian_plan
+from .newton import _coarse_start, _hessian_plan, _NewtonHessian
 
 __all__ = ["prox_newton", "GRAM_MAX_PARAMS"]
 
@@ -86,7 +86,6 @@ def prox_newton(
     rec = Recorder(callback, record_path)
     l1, l2 = obj.penalty.l1, obj.penalty.l2
     p = obj.n_features
-    use_gram = obj.n_params <= GRAM_MAX_PARAMS or not obj.design.is_sparse
     z = obj.scores(theta)
     F = _full_value(obj, theta, z)
     rec.record(0, theta, F)
@@ -195,49 +194,35 @@ def _prox_newton_gram(obj, theta0, tol=1e-8, max_iter=200, callback=None, record
     theta = np.array(theta0, dtype=np.float64, copy=True)
     rec = Recorder(callback, record_path)
     l1, p = obj.penalty.l1, obj.n_features
-    stride, single = _hessian_plan(obj)
     status, message, it = "max_iter", "", 0
-    f = g = H = None
-    fresh = True
-    coarse = _coarse_start(obj, theta, _prox_newton_gram)
-    if coarse is not None:
-        f0 = obj.smooth_value(theta)  # w = 0: no pass over X
-        own = stride < _COARSE_STEP
-        f, g, H_new = obj.advance(theta, coarse[0] - theta, hessian=own, stride=stride, single=single)
-        if f + obj.penalty.l1_value(obj.split(coarse[0])[0]) < f0:
-            theta, H, fresh = coarse[0], (H_new if own else coarse[1]), own
-        else:
-            f = None
-    if f is None:
-        f, g, H = obj.newton_model(theta, stride=stride, single=single)
-    w, _ = obj.split(theta)
-    F = f + obj.penalty.l1_value(w)
+    model = _NewtonHessian(obj)
+
+    def l1_value(th: NDArray) -> float:
+        return obj.penalty.l1_value(obj.split(th)[0])
+
+    theta, f, g = model.start(obj, theta, _coarse_start(obj, theta, _prox_newton_gram), l1_value)
+    F = f + l1_value(theta)
     rec.record(0, theta, F)
     kkt = obj.kkt_residual(theta, g)
-    big = obj.n_samples * obj.n_params >= _REUSE_MIN_SIZE  # else a new Hessian costs nothing
-    exact_H = stride == 1 and not single  # an exact Hessian needs no secant correction
-    reuse_ok = big
     separable_check = obj.lam == 0
     for it in range(1, max_iter + 1):
         stop = stop_reason(obj, theta, kkt, tol, separable_check)
         if stop:
             (status, message), it = stop, it - 1
             break
-        inner_tol = _inner_tol(kkt, tol)
-        target, _ = cd_gram(H, g, theta, l1, p, max_epochs, inner_tol)
-        target = _exact_on_support(H, g, theta, target, l1, p)
+        target, _ = cd_gram(model.H, g, theta, l1, p, max_epochs, _inner_tol(kkt, tol))
+        target = _exact_on_support(model.H, g, theta, target, l1, p)
         direction = target - theta
         w, _ = obj.split(theta)
         w_new, _ = obj.split(target)
         decrease = min(float(np.dot(g, direction)) + l1 * (np.abs(w_new).sum() - np.abs(w).sum()), 0.0)
         # the full step, read once; kept when the Armijo condition on the whole J holds
-        f_new, g_new, H_new = obj.advance(theta, direction, hessian=not reuse_ok, stride=stride,
-                                          single=single)
+        f_new, g_new, H_new = obj.advance(theta, direction, hessian=not model.reuse,
+                                          stride=model.stride, single=model.single)
         F_new = f_new + obj.penalty.l1_value(w_new)
         t = 1.0
         if np.isfinite(F_new) and F_new <= F + 1e-4 * decrease + 1e-15 * abs(F):
-            fresh = H_new is not None
-            H = H_new if fresh and exact_H else _bfgs_update(H_new if fresh else H, direction, g_new - g)
+            model.accept(H_new, direction, g_new - g)
             theta, f, F, g = target, f_new, F_new, g_new
         else:  # backtrack on the scores (two more reads), then a fresh model at the new point
             z = obj.scores(theta)
@@ -251,9 +236,8 @@ def _prox_newton_gram(obj, theta0, tol=1e-8, max_iter=200, callback=None, record
                     break
                 t *= 0.5
             else:
-                if stride > 1:  # the sampled curvature failed us: use the full Hessian
-                    stride = 1
-                    _, g, H = obj.newton_model(theta, stride=1, single=single, value=False)
+                if model.stride > 1:  # the sampled curvature failed us: use the full Hessian
+                    _, g = model.rebuild(obj, theta, full=True)
                     continue
                 status = "converged" if kkt <= max(tol, 1e-3 * np.sqrt(tol)) else "max_iter"
                 message = f"line search found no decrease at KKT residual {kkt:.3g} (precision floor)."
@@ -261,16 +245,12 @@ def _prox_newton_gram(obj, theta0, tol=1e-8, max_iter=200, callback=None, record
                 break
             theta, F = cand, F_new
             obj.set_scores(theta, zc)
-            f, g, H = obj.newton_model(theta, stride=stride, single=single)
-            fresh = True
+            f, g = model.rebuild(obj, theta)
         kkt_old, kkt = kkt, obj.kkt_residual(theta, g)
-        ratio = kkt / kkt_old if kkt_old > 0 else 0.0
-        reuse_ok = t == 1.0 and ratio <= _REUSE and big
-        if fresh and stride > 1 and t == 1.0 and ratio > 0.5 and kkt > tol:
-            stride //= 2  # slow progress on a fresh sampled Hessian: sample more rows
+        model.judge(t, kkt_old, kkt, tol)
         rec.record(it, theta, F)
         if rec.stopped:
             break
     if status == "max_iter" and kkt <= tol:
         status = "converged"
-    return rec.result(obj, theta, "cd", status, it, kkt, message), H
+    return rec.result(obj, theta, "cd", status, it, kkt, message), model.H
