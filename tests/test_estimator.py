@@ -225,7 +225,7 @@ def test_not_converged_warning_says_what_and_how(cancer_std):
     "X, y, match",
     [
         (np.ones((3, 2)), [1, 1, 1], "exactly 2 classes.*got 1 class"),
-        (np.ones((3, 2)), [0, 1, 2], "exactly 2 classes.*got 3"),
+        (np.ones((3, 2)), [0, 1, 2], r"exactly 2 classes.*got 3 classes \(0, 1, 2\)"),
         (np.array([[1.0, np.nan], [0, 1]]), [0, 1], "NaN"),
         (np.array([[1.0, np.inf], [0, 1]]), [0, 1], "infinity"),
         (np.ones((3, 2)), [0, 1], "inconsistent numbers of samples"),

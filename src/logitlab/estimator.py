@@ -47,7 +47,8 @@ def binary_labels(y: ArrayLike, dtype: type = np.float64) -> tuple[NDArray, NDAr
         )
     classes, y01 = np.unique(y, return_inverse=True)
     if classes.size != 2:
-        shown = ", ".join(repr(c) for c in classes[:5]) + (" …" if classes.size > 5 else "")
+        shown = ", ".join(repr(c.item() if isinstance(c, np.generic) else c) for c in classes[:5]) + (
+            " …" if classes.size > 5 else "")
         raise ValueError(
             f"Only binary classification is supported: binary logistic regression needs "
             f"exactly 2 classes in y; got {classes.size} "
