@@ -231,3 +231,21 @@ def test_advance_spans_many_row_blocks(rng):
     np.testing.assert_allclose(H, H_ref, rtol=1e-10, atol=1e-14)
     f_ref = np.mean(np.logaddexp(0, z) - y * z) + 0.5 * np.sum((theta + step)[:-1] ** 2) / n
     assert f == pytest.approx(f_ref, rel=1e-12)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_design_gram_with_signed_weights_equals_the_explicit_product(rng, sparse):
+    """X_stdᵀ·diag(d)·X_std for weights of either sign (the sandwich estimators' meat), through
+    the implicit centering and scaling, equals the product on an explicitly standardized X."""
+    X = rng.normal(size=(400, 6)) * 3.0 + 1.0
+    d = rng.normal(size=400)
+    sd = X.std(0)
+    if sparse:
+        X[rng.random(X.shape) < 0.6] = 0.0
+        X, mu = sp.csr_matrix(X), None
+        Xs = X.toarray() / sd
+    else:
+        mu = X.mean(0)
+        Xs = (X - mu) / sd
+    G = Design(X, mu, sd).gram(d)
+    np.testing.assert_allclose(G, Xs.T @ (Xs * d[:, None]), rtol=1e-11, atol=1e-11)

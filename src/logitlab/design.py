@@ -178,23 +178,15 @@ class Design:
         self.n_passes += 1.0
         X = self.X
         p = self.n_features
+        A = np.zeros((p + 1, p + 1))  # [[XᵀDX, XᵀD1], [1ᵀDX, Σd]] of the stored X
         if self.is_sparse:
-            G = np.asarray((X.T @ sp.diags(d) @ X).toarray(), dtype=np.float64)
-        else:
-            G = np.zeros((p, p))
-            bs = self._block
-            for start in range(0, self.n_samples, bs):
-                stop = min(start + bs, self.n_samples)
-                B = np.asarray(X[start:stop], dtype=np.float64)
-                G += B.T @ (B * d[start:stop, None])
-        if self.offset is not None:
-            # (X−1μᵀ)ᵀD(X−1μᵀ) = XᵀDX − (XᵀDd-part)μᵀ − μ(…)ᵀ + (Σd)μμᵀ
-            xd = self._raw_rmatvec(d)
-            G = G - np.outer(xd, self.offset) - np.outer(self.offset, xd)
-            G += d.sum() * np.outer(self.offset, self.offset)
-        if self.scale is not None:
-            G = G / np.outer(self.scale, self.scale)
-        return G
+            A[:p, :p] = (X.T @ sp.diags(d) @ X).toarray()
+        else:  # weights of either sign: no √d, a plain block product
+            for start, stop, Xb in self.row_blocks():
+                A[:p, :p] += Xb.T @ (Xb * d[start:stop, None])
+        A[:p, p] = A[p, :p] = self._raw_rmatvec(d)
+        A[p, p] = d.sum()
+        return self._standardize_system(A)[:p, :p]
 
     def row_blocks(self) -> Iterator[tuple[int, int, NDArray]]:
         """Dense X in row blocks of ≈ 2 MB as float64 (a view when X is float64, else a cast copy
