@@ -306,3 +306,78 @@ def test_l1_on_csc_reads_the_columns_in_place():
     obj = Objective(X, y, lam=lam, l1_ratio=1.0)
     assert obj.value(thetas["csc"]) == pytest.approx(obj.value(thetas["csr"]), rel=1e-10)
     assert peaks["csc"] < 0.5 * peaks["csr"], peaks
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csr-unsorted", "csc", "coo"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("single", [False, True])
+def test_block_system_is_the_working_sets_newton_matrix(fmt, dtype, single):
+    """[[X̃_WᵀDX̃_W, X̃_Wᵀd], [dᵀX̃_W, Σd]] read from X's rows equals the dense computation, for
+    a scaled design, rows whose indices are not sorted, and the SciPy path of other layouts."""
+    X = sp.random(900, 400, density=0.04, format="csr", random_state=21, dtype=np.float64).astype(dtype)
+    if fmt == "csr-unsorted":  # reverse each row's stored order: same matrix, unsorted indices
+        X = X.copy()
+        for i in range(X.shape[0]):
+            a, b = X.indptr[i], X.indptr[i + 1]
+            X.indices[a:b] = X.indices[a:b][::-1].copy()
+            X.data[a:b] = X.data[a:b][::-1].copy()
+        X.has_sorted_indices = False
+    elif fmt in ("csc", "coo"):
+        X = X.asformat(fmt)
+    scale = np.random.default_rng(22).uniform(0.5, 2.0, 400)
+    d = np.random.default_rng(23).random(900)
+    W = np.sort(np.random.default_rng(24).choice(400, 57, replace=False))
+    G = Design(X, scale=scale).block_system(W, d, single=single)
+    assert G.dtype == (np.float32 if single else np.float64)
+    XW = np.column_stack([X.toarray().astype(np.float64)[:, W] / scale[W], np.ones(900)])
+    expected = XW.T @ (XW * d[:, None])
+    np.testing.assert_allclose(G, expected, rtol=2e-6 if single else 1e-12, atol=1e-6 if single else 1e-12)
+
+
+@pytest.mark.parametrize("dtype,weighted,l1_ratio,fit_intercept", [
+    (np.float64, False, 1.0, True), (np.float32, True, 1.0, True),
+    (np.float64, True, 0.5, True), (np.float64, False, 1.0, False),
+])
+def test_wide_csr_l1_takes_the_working_set_gram_to_glums_optimum(monkeypatch, dtype, weighted, l1_ratio,
+                                                                  fit_intercept):
+    """Sparse L1 / elastic net with more features than the full Hessian allows: on CSR the
+    working set's Newton matrix is read from X's rows (no column copy) and proximal Newton
+    reaches glum's J* to 1e-8; forcing the column path instead gives the same optimum."""
+    import importlib
+
+    import logitlab.design as design_module
+
+    pn = importlib.import_module("logitlab.solvers.prox_newton")  # the module, not the function
+    X, y = tfidf_data(6000, 2500, 25, seed=31)
+    X = X.astype(dtype)
+    sw = np.random.default_rng(32).uniform(0.2, 3.0, X.shape[0]) if weighted else None
+    lam = _lam(X, y, l1_ratio, None) * 0.3
+    calls = []
+    real = design_module.Design.block_system
+    monkeypatch.setattr(design_module.Design, "block_system",
+                        lambda self, *a, **k: calls.append(a[0].size) or real(self, *a, **k))
+    thetas = {}
+    for path in ("gram", "columns"):
+        if path == "columns":
+            monkeypatch.setattr(pn, "_block_gram_fits", lambda obj, ws: False)
+            calls.clear()
+        m = LogisticRegression(lam=lam, l1_ratio=l1_ratio, tol=1e-10, fit_intercept=fit_intercept).fit(X, y, sw)
+        assert m.solver_ == "cd" and m.converged_
+        assert bool(calls) == (path == "gram")
+        thetas[path] = np.r_[m.coef_.ravel(), m.intercept_] if fit_intercept else m.coef_.ravel()
+    obj = Objective(X, y, sw, lam=lam, l1_ratio=l1_ratio, fit_intercept=fit_intercept)
+    if fit_intercept:
+        J_ref = _reference(X, y, sw, lam, l1_ratio)
+    else:  # no intercept: liblinear solves exactly this J (it only penalizes an intercept it fits)
+        from sklearn.linear_model import LogisticRegression as SkLR
+
+        sk = SkLR(C=1 / lam, l1_ratio=1.0, solver="liblinear", fit_intercept=False, tol=1e-8, max_iter=10_000)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sk.fit(X.astype(np.float64), y, sample_weight=sw)
+        J_ref = obj.value(np.ravel(sk.coef_))
+    for path, theta in thetas.items():
+        assert obj.value(theta) == pytest.approx(J_ref, rel=REL), path
+        assert obj.value(theta) <= J_ref * (1 + 1e-12), path
+    w = thetas["gram"][: X.shape[1]]
+    assert 20 < np.count_nonzero(w) < 0.5 * X.shape[1]

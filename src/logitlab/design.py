@@ -58,6 +58,7 @@ class Design:
         if self.is_sparse and self._format not in ("csr", "csc"):
             self._format = None  # COO, LIL…: SciPy's own products
         self._compressed_ok = self._format is not None and X.indices.dtype == X.indptr.dtype
+        self._column_nnz: NDArray | None = None
 
     # -- helpers --------------------------------------------------------------------------
     @property
@@ -341,6 +342,43 @@ class Design:
         X = self.X
         sigma = np.ones(self.n_features) if self.scale is None else self.scale
         return X.indptr, X.indices, X.data, sigma
+
+    def column_nnz(self) -> NDArray:
+        """Stored values per column of a sparse X (counted once, then kept: p integers)."""
+        if self._column_nnz is None:
+            X = self.X
+            if self._format == "csr":
+                self._column_nnz = _kernels().index_counts(X.indices, self.n_features)
+            else:
+                self._column_nnz = np.diff(sp.csc_matrix(X).indptr) if self._format != "csc" else np.diff(X.indptr)
+        return self._column_nnz
+
+    def block_system(self, columns: NDArray, d: NDArray, single: bool = False) -> NDArray:
+        """[[X̃_WᵀDX̃_W, X̃_Wᵀd], [dᵀX̃_W, Σd]] for the sorted columns W of a sparse X (weights
+        d ≥ 0): the Newton matrix of a working set. A CSR X is read once, row by row, and no
+        column is copied (``single``: stored in float32, half the memory; it only shapes the
+        step); other layouts go through SciPy's products on X[:, W]."""
+        if not self.is_sparse:
+            raise ValueError("block_system is for sparse designs.")
+        columns = np.asarray(columns, dtype=np.int64)
+        d = np.asarray(d, dtype=np.float64)
+        n = columns.size
+        X = self.X
+        inv_scale = np.ones(n) if self.scale is None else 1.0 / self.scale[columns]
+        self.n_passes += 0.5
+        if self._format == "csr" and self._compressed_ok:
+            col_map = np.full(self.n_features, -1, dtype=np.int64)
+            col_map[columns] = np.arange(n)
+            G = np.zeros((n + 1, n + 1), dtype=np.float32 if single else np.float64)
+            _kernels().csr_block_gram(X.indptr, X.indices, X.data, col_map, inv_scale, d, G)
+            return G
+        Xc = X if self._format is not None else sp.csc_matrix(X)  # COO, LIL…: no column indexing
+        sub = sp.csc_matrix(Xc[:, columns]) @ sp.diags(inv_scale)
+        G = np.empty((n + 1, n + 1), dtype=np.float32 if single else np.float64)
+        G[:n, :n] = (sub.T @ sp.diags(d) @ sub).toarray()
+        G[:n, n] = G[n, :n] = np.asarray(sub.T @ d).ravel()
+        G[n, n] = d.sum()
+        return G
 
     def column_block(self, columns: NDArray) -> tuple[NDArray, NDArray, NDArray, NDArray]:
         """The chosen columns of a sparse X as CSC arrays (indptr, indices, data, σ) for

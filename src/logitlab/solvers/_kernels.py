@@ -334,3 +334,51 @@ def cd_csc(
                 hist[0, nws] = vb
                 stored = 1
     return v, vb, u, epochs
+
+
+@njit(cache=True, nogil=True)
+def csr_block_gram(indptr, indices, data, col_map, inv_scale, d, G):  # pragma: no cover - compiled
+    """G = [[X̃_WᵀDX̃_W, X̃_Wᵀd], [dᵀX̃_W, Σd]] for the columns W (col_map[j] ≥ 0 gives j's place)
+    of a CSR X scaled by inv_scale, in one read of X's rows: the Newton model of a working set
+    without any column access. G ((|W|+1)², zeroed by the caller) may be float32 or float64."""
+    n = G.shape[0] - 1
+    m = indptr.shape[0] - 1
+    cols = np.empty(n, dtype=np.int64)
+    vals = np.empty(n)
+    d_sum = 0.0
+    for i in range(m):
+        di = d[i]
+        if di == 0.0:
+            continue
+        d_sum += di
+        c = 0
+        for k in range(indptr[i], indptr[i + 1]):
+            a = col_map[indices[k]]
+            if a >= 0:
+                cols[c] = a
+                vals[c] = np.float64(data[k]) * inv_scale[a]
+                c += 1
+        for q in range(c):
+            a = cols[q]
+            va = vals[q] * di
+            G[a, n] += va
+            for t in range(q, c):
+                b = cols[t]
+                if b >= a:
+                    G[a, b] += va * vals[t]
+                else:  # unsorted row indices: keep to the upper triangle
+                    G[b, a] += va * vals[t]
+    G[n, n] += d_sum
+    for a in range(n + 1):
+        for b in range(a + 1, n + 1):
+            G[b, a] = G[a, b]
+
+
+@njit(cache=True, nogil=True)
+def index_counts(indices, n):  # pragma: no cover - compiled
+    """How often each of 0 … n−1 occurs in ``indices``: a CSR matrix's nonzeros per column,
+    without the int64 copy of the indices that np.bincount would make."""
+    out = np.zeros(n, dtype=np.int64)
+    for k in range(indices.shape[0]):
+        out[indices[k]] += 1
+    return out

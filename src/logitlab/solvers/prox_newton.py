@@ -57,6 +57,97 @@ def _exact_on_support(H: NDArray, g: NDArray, theta: NDArray, v: NDArray, l1: fl
     return new
 
 
+def _grow_working_set(obj: Objective, w: NDArray, gw: NDArray, ws_size: int) -> tuple[NDArray, int]:
+    """The columns coordinate descent may move: the support plus the worst KKT violators (at
+    most 4× the support + the last size, when the start sees far more violators than the answer
+    has nonzeros), as in skglm/celer/blitz; returns (sorted columns, the size it allowed)."""
+    p = w.size
+    viol = obj.penalty.kkt_violation(w, gw)
+    support = np.flatnonzero(w != 0)
+    n_viol = int(np.count_nonzero(viol > 0))
+    grow = min(n_viol + support.size, 4 * support.size + ws_size)
+    ws_size = max(ws_size, 2 * support.size, _WS_MIN, grow)
+    scores = viol
+    scores[support] = np.inf  # the support always stays in
+    k = min(p, ws_size)
+    ws = np.sort(np.argpartition(-scores, k - 1)[:k]) if k < p else np.arange(p)
+    return ws[scores[ws] > 0], ws_size
+
+
+def _with_headroom(ws: NDArray, gw: NDArray, extra: int) -> NDArray:
+    """The working set plus the ``extra`` columns outside it with the largest |∂ⱼJ|: the likeliest
+    next violators, so that a working set that gains a few columns stays inside the block."""
+    score = np.abs(gw)
+    score[ws] = -1.0
+    extra = min(extra, gw.size - ws.size)
+    if extra <= 0:
+        return ws
+    near = np.argpartition(-score, extra - 1)[:extra]
+    return np.union1d(ws, near)
+
+
+def _block_gram_fits(obj: Objective, ws: NDArray) -> bool:
+    """True when the working set's (|W|+1)² Newton matrix has no more entries than its columns
+    have nonzeros (CSR X; a CSC X lends its own columns to coordinate descent instead). Then one
+    epoch of CD on the matrix costs no more than one over the columns, the matrix comes from one
+    read of X's rows (no column copy, a third of its memory), and CD on it can be run to the
+    model's exact minimizer, so proximal Newton keeps its quadratic convergence."""
+    design = obj.design
+    if design.own_columns() is not None or design.X.format != "csr":
+        return False
+    return (ws.size + 1) ** 2 <= float(design.column_nnz()[ws].sum())
+
+
+def _block_gram_step(obj: Objective, theta: NDArray, g: NDArray, dcurv: NDArray, ws: NDArray,
+                     max_epochs: int, inner_tol: float) -> NDArray:
+    """Proximal Newton's direction from the working set's (|W|+1)² Newton matrix (float32, read
+    from X's rows, ``Design.block_system``): coordinate descent on it, then the exact minimizer
+    on its support; zero off the working set."""
+    from ._kernels import cd_gram
+
+    n = ws.size
+    H = obj.design.block_system(ws, dcurv, single=True)
+    H[np.arange(n), np.arange(n)] += obj.penalty.l2
+    w, b = obj.split(theta)
+    if obj.fit_intercept:
+        gb, tb = np.append(g[ws], g[-1]), np.append(w[ws], b)
+    else:
+        H, gb, tb = np.ascontiguousarray(H[:n, :n]), g[ws], w[ws].copy()
+    l1 = obj.penalty.l1
+    target, _ = cd_gram(H, gb, tb, l1, n, max_epochs, inner_tol)
+    target = _exact_on_support(H, gb, tb, target, l1, n)
+    direction = np.zeros_like(theta)
+    direction[ws] = target[:n] - tb[:n]
+    if obj.fit_intercept:
+        direction[-1] = target[n] - b
+    return direction
+
+
+def _column_step(obj: Objective, theta: NDArray, g: NDArray, dcurv: NDArray, ws: NDArray,
+                 block: tuple, max_epochs: int, inner_tol: float) -> tuple[NDArray, NDArray]:
+    """Proximal Newton's direction by coordinate descent over the working set's columns (the
+    extracted CSC block, or a CSC X's own), and its scores X̃·δ, which CD keeps as it goes."""
+    from ._kernels import cd_csc, major_dot_sq
+
+    cols, indptr, indices, data, sigma = block
+    w, b = obj.split(theta)
+    l1, l2 = obj.penalty.l1, obj.penalty.l2
+    local = np.searchsorted(cols, ws).astype(np.int64)
+    diag = np.empty(cols.size)
+    major_dot_sq(indptr, indices, data, dcurv, diag)
+    diag = diag / sigma**2 + l2
+    g_ws = np.append(g[cols], g[-1] if obj.fit_intercept else 0.0)
+    v, vb, u, _ = cd_csc(
+        indptr, indices, data, sigma, dcurv, g_ws, w[cols].copy(), b, obj.fit_intercept,
+        l1, l2, diag, float(dcurv.sum()), local, min(max_epochs, _MAX_EPOCHS), inner_tol, _ANDERSON,
+    )
+    direction = np.zeros_like(theta)
+    direction[cols] = v - w[cols]
+    if obj.fit_intercept:
+        direction[-1] = vb - b
+    return direction, u
+
+
 def _inner_tol(kkt: float, tol: float) -> float:
     """How exactly CD solves the model: loosely far from the optimum, to 0.01·tol near it."""
     return max(0.1 * kkt, 0.01 * tol) * _INNER
@@ -80,11 +171,11 @@ def prox_newton(
     use_gram = obj.n_params <= GRAM_MAX_PARAMS or not obj.design.is_sparse
     if use_gram and obj.loss == "log" and hasattr(obj, "advance"):
         return _prox_newton_gram(obj, theta0, tol, max_iter, callback, record_path, max_epochs)[0]
-    from ._kernels import cd_csc, cd_gram  # numba loads only when this solver runs
+    from ._kernels import cd_gram  # numba loads only when this solver runs
 
     theta = np.array(theta0, dtype=np.float64, copy=True)
     rec = Recorder(callback, record_path)
-    l1, l2 = obj.penalty.l1, obj.penalty.l2
+    l1 = obj.penalty.l1
     p = obj.n_features
     z = obj.scores(theta)
     F = _full_value(obj, theta, z)
@@ -111,41 +202,23 @@ def prox_newton(
             u = obj.direction_scores(direction)
         else:
             dcurv = obj.curvature_weights(theta)
-            gw = g[:p]
-            viol = obj.penalty.kkt_violation(w, gw)
-            support = np.flatnonzero(w != 0)
-            n_viol = int(np.count_nonzero(viol > 0))
-            # the support plus every violator (capped at 4× the support + 32: when the start
-            # sees far more violators than the answer has nonzeros, the worst ones first)
-            grow = min(n_viol + support.size, 4 * support.size + ws_size)
-            ws_size = max(ws_size, 2 * support.size, _WS_MIN, grow)
-            scores = viol.copy()
-            scores[support] = np.inf  # the support always stays in
-            k = min(p, ws_size)
-            ws = np.sort(np.argpartition(-scores, k - 1)[:k]) if k < p else np.arange(p)
-            ws = ws[(scores[ws] > 0)]
-            # reuse the extracted columns while the working set stays inside them
-            settled = block is not None and np.all(np.isin(ws, block[0], assume_unique=True))
-            if not settled:
-                block = None  # free the old columns before extracting the new ones
-                own = obj.design.own_columns()  # CSC X: its own columns, read in place
-                block = (np.arange(p), *own) if own is not None else (ws, *obj.design.column_block(ws))
-            cols, indptr, indices, data, sigma = block
-            local = np.searchsorted(cols, ws).astype(np.int64)
-            from ._kernels import major_dot_sq
-
-            diag = np.empty(cols.size)
-            major_dot_sq(indptr, indices, data, dcurv, diag)
-            diag = diag / sigma**2 + l2
-            g_ws = np.append(gw[cols], g[-1] if obj.fit_intercept else 0.0)
-            v, vb, u, _ = cd_csc(
-                indptr, indices, data, sigma, dcurv, g_ws, w[cols].copy(), b, obj.fit_intercept,
-                l1, l2, diag, float(dcurv.sum()), local, min(max_epochs, _MAX_EPOCHS), inner_tol, _ANDERSON,
-            )
-            direction = np.zeros_like(theta)
-            direction[cols] = v - w[cols]
-            if obj.fit_intercept:
-                direction[-1] = vb - b
+            ws, ws_size = _grow_working_set(obj, w, g[:p], ws_size)
+            if _block_gram_fits(obj, ws):
+                block = None  # the Gram replaces any extracted columns
+                direction = _block_gram_step(obj, theta, g, dcurv, ws, max_epochs, inner_tol)
+                u = obj.direction_scores(direction)
+            else:
+                # reuse the extracted columns while the working set stays inside them
+                settled = block is not None and np.all(np.isin(ws, block[0], assume_unique=True))
+                if not settled:
+                    block = None  # free the old columns before extracting the new ones
+                    own = obj.design.own_columns()  # CSC X: its own columns, read in place
+                    if own is not None:
+                        block = (np.arange(p), *own)
+                    else:
+                        cols = _with_headroom(ws, g[:p], ws.size // 4)
+                        block = (cols, *obj.design.column_block(cols))
+                direction, u = _column_step(obj, theta, g, dcurv, ws, block, max_epochs, inner_tol)
         v_new, _ = obj.split(theta + direction)
         decrease = float(np.dot(g, direction)) + l1 * (np.abs(v_new).sum() - np.abs(w).sum())
         t = 1.0
