@@ -11,12 +11,9 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import expit, logit
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
+from ._sklearn_protocol import EstimatorProtocol, plain_matrix, plain_vector, raise_not_fitted
 from .design import Design
-from .exceptions import ConvergenceWarning, DivergenceWarning, SeparationWarning
 from .objective import Objective
 from .solvers import SOLVERS, Callback, SolverResult, choose_solver
 
@@ -40,6 +37,8 @@ def binary_labels(y: ArrayLike, dtype: type = np.float64) -> tuple[NDArray, NDAr
     fast = _two_numeric_labels(y, dtype)
     if fast is not None:
         return fast
+    from sklearn.utils.multiclass import type_of_target
+
     target = type_of_target(y)
     if target == "continuous":
         raise ValueError(
@@ -73,7 +72,7 @@ def _two_numeric_labels(y: NDArray, dtype: type = np.float64) -> tuple[NDArray, 
     return np.array([lo, hi], dtype=y.dtype), is_hi.astype(dtype)
 
 
-class LogisticRegression(ClassifierMixin, BaseEstimator):
+class LogisticRegression(EstimatorProtocol):
     """Binary logistic regression minimizing
 
         J(w, b) = (1/m)·Σ sᵢ·ℓ(yᵢ, w·xᵢ + b) + (λ/m)·(a·‖w‖₁ + (1−a)/2·‖w‖²)
@@ -133,12 +132,6 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.firth = firth
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_class = False
-        tags.input_tags.sparse = True
-        return tags
-
     # -- fitting ------------------------------------------------------------------------
     def _check_params(self) -> None:
         if not isinstance(self.lam, numbers.Real) or not np.isfinite(self.lam) or self.lam < 0:
@@ -164,22 +157,34 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             raise ValueError(f"learning_rate must be a positive number; got {self.learning_rate!r}.")
 
     def _validate_fit_data(self, X, y, sample_weight):
-        X, y = validate_data(
-            self, X, y, accept_sparse=_ACCEPT_SPARSE, dtype=[np.float64, np.float32],
-            y_numeric=False, multi_output=False, order=None,
-        )
+        plain = plain_matrix(X) and plain_vector(y, X.shape[0])
+        if plain:  # what scikit-learn's checks would pass unchanged, checked without importing it
+            self.n_features_in_ = X.shape[1]
+            self.__dict__.pop("feature_names_in_", None)
+        else:
+            from sklearn.utils.validation import validate_data
+
+            X, y = validate_data(
+                self, X, y, accept_sparse=_ACCEPT_SPARSE, dtype=[np.float64, np.float32],
+                y_numeric=False, multi_output=False, order=None,
+            )
         if X.shape[0] == 0:
             raise ValueError("X has no examples; fit needs at least one row of each class.")
         classes, y01 = binary_labels(y, np.float32)  # the objective reads float32 y as it is
         if sample_weight is None and self.class_weight is None:
             return X, y01, None, classes  # unit weights: the objective needs no vector of ones
-        sw = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        if plain and (sample_weight is None or plain_vector(sample_weight, X.shape[0])):
+            sw = np.ones(X.shape[0]) if sample_weight is None else np.array(sample_weight, dtype=np.float64)
+        else:
+            from sklearn.utils.validation import _check_sample_weight
+
+            sw = _check_sample_weight(sample_weight, X, dtype=np.float64)
         if np.any(sw < 0):
             raise ValueError("sample_weight must be ≥ 0; found negative weights.")
         if self.class_weight is not None:
             sw = sw * self._class_weights(y01, classes, sw)
         if not np.any(sw > 0):
-            raise ValueError("every sample weight is 0; at least one example must count.")
+            raise ValueError("every sample weight is zero; at least one example must have a positive weight.")
         return X, y01, sw, classes
 
     def _class_weights(self, y01: NDArray, classes: NDArray, sw: NDArray) -> NDArray:
@@ -304,6 +309,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self._fit_objective = objective  # for summary(); dropped when pickled
 
     def _warn(self, result: SolverResult, max_iter: int) -> None:
+        if result.status == "converged" and self.lam != 0:
+            return  # nothing to say; and the warnings' module (scikit-learn's base) stays unloaded
+        from .exceptions import ConvergenceWarning, DivergenceWarning, SeparationWarning
+
         if self.lam == 0 and not self.firth and result.status != "diverged":
             from .separation import separation_warning  # LP check: complete vs quasi, features
 
@@ -338,9 +347,14 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     # -- prediction ---------------------------------------------------------------------
     def decision_function(self, X: ArrayLike) -> NDArray:
         """Scores z = w·x + b (logits); positive means the positive class at threshold ½."""
-        check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse=_ACCEPT_SPARSE,
-                          dtype=[np.float64, np.float32], reset=False)
+        if not hasattr(self, "coef_"):
+            raise_not_fitted(self)
+        if not (plain_matrix(X) and X.shape[1] == self.n_features_in_
+                and not hasattr(self, "feature_names_in_")):
+            from sklearn.utils.validation import validate_data  # its checks and messages
+
+            X = validate_data(self, X, accept_sparse=_ACCEPT_SPARSE,
+                              dtype=[np.float64, np.float32], reset=False)
         z = X @ self.coef_.ravel().astype(X.dtype, copy=False)
         return np.asarray(z, dtype=np.float64).ravel() + self.intercept_[0]
 
@@ -367,7 +381,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         return self.classes_[(z > logit(t)).astype(int)]
 
     def __getstate__(self) -> dict:
-        state = super().__getstate__()
+        state = self.__dict__.copy()
         state.pop("_fit_objective", None)  # never pickle the training data
         return state
 
@@ -386,7 +400,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     def describe_objective(self) -> str:
         """What this model minimized, with the numbers at the solution."""
-        check_is_fitted(self)
+        if not hasattr(self, "objective_"):
+            raise_not_fitted(self)
         o = self.objective_
         return (
             f"{o['formula']}\n"
