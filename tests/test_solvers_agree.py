@@ -381,3 +381,29 @@ def test_wide_csr_l1_takes_the_working_set_gram_to_glums_optimum(monkeypatch, dt
         assert obj.value(theta) <= J_ref * (1 + 1e-12), path
     w = thetas["gram"][: X.shape[1]]
     assert 20 < np.count_nonzero(w) < 0.5 * X.shape[1]
+
+
+def test_newton_direction_solves_by_cholesky_and_falls_back_on_a_singular_hessian():
+    """The LAPACK Cholesky step equals a dense solve; a singular Hessian (a duplicated column,
+    λ = 0) gets the least-squares step instead, and a fit with such a column still reaches the
+    optimum of the same model without it (the duplicate splits the weight evenly)."""
+    from logitlab.solvers.newton import _newton_direction
+
+    rng = np.random.default_rng(40)
+    A = rng.standard_normal((50, 6))
+    H, g = A.T @ A, rng.standard_normal(6)
+    np.testing.assert_allclose(_newton_direction(H, g), -np.linalg.solve(H, g), rtol=1e-12)
+    H32 = H.astype(np.float32)
+    np.testing.assert_allclose(_newton_direction(H32, g.astype(np.float32)), -np.linalg.solve(H, g), rtol=1e-3)
+    B = np.column_stack([A[:, :3], A[:, :1]])  # 4 columns, rank 3
+    Hs, gs = B.T @ B, B.T @ rng.standard_normal(50)
+    d = _newton_direction(Hs, gs)
+    np.testing.assert_allclose(d, -np.linalg.pinv(Hs) @ gs, rtol=1e-8, atol=1e-10)
+
+    X, y = dense_data(3000, 4, seed=41)
+    Xd = np.column_stack([X, X[:, 0]])
+    full = LogisticRegression(lam=0.0, solver="newton-cholesky", tol=1e-9).fit(Xd, y)
+    base = LogisticRegression(lam=0.0, solver="newton-cholesky", tol=1e-9).fit(X, y)
+    assert full.converged_
+    J = Objective(Xd, y).value(np.r_[full.coef_.ravel(), full.intercept_])
+    assert J == pytest.approx(Objective(X, y).value(np.r_[base.coef_.ravel(), base.intercept_]), rel=1e-10)

@@ -226,7 +226,7 @@ class Design:
             g = None if r is None else self._raw_rmatvec(r)
             return self._standardize_system(A), None if g is None else self._standardize_grad(g, r.sum())
         self.n_passes += 0.5 / stride + (0.5 if r is not None else 0.0)
-        gram = _SampledGram(p, stride, single, self._block)
+        gram = _SampledGram(p, stride, single, min(self._block, -(-self.n_samples // stride)))
         g = None if r is None else np.zeros(p)
         for start, stop, Xb in self.row_blocks():
             if g is not None:
@@ -261,7 +261,7 @@ class Design:
             return None, self.rmatvec(r), float(r.sum())
         p = self.n_features
         self.n_passes += 0.5 + (0.5 / stride if hessian else 0.0)
-        gram = _SampledGram(p, stride, single, self._block) if hessian else None
+        gram = _SampledGram(p, stride, single, min(self._block, -(-self.n_samples // stride))) if hessian else None
         g = np.zeros(p)
         r_sum = 0.0
         for start, stop, Xb in self.row_blocks():

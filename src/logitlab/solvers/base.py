@@ -94,6 +94,10 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 _controller: Any = None  # threadpoolctl's controller, made once (≈ 0.1 ms per limit after that)
 
 
+_CORES = os.cpu_count() or 1
+_SMALL = 1 << 17  # entries of X below which no BLAS call is worth a thread (nor capping them)
+
+
 def blas_threads() -> int:
     """BLAS threads worth using now: the cores not already busy (1-minute load average), ≥ 1.
 
@@ -105,7 +109,7 @@ def blas_threads() -> int:
     forced = os.environ.get("LOGITLAB_BLAS_THREADS")
     if forced:
         return max(1, int(forced))
-    cores = os.cpu_count() or 1
+    cores = _CORES
     try:
         load = os.getloadavg()[0]
     except (AttributeError, OSError):  # pragma: no cover - platforms without a load average
@@ -116,8 +120,11 @@ def blas_threads() -> int:
 def _blas_limit(obj: Any) -> contextlib.AbstractContextManager:
     """A context capping BLAS threads at :func:`blas_threads` (nothing when all cores are idle)."""
     global _controller
+    design = getattr(obj, "design", None)
+    if design is not None and design.n_samples * (design.n_features + 1) < _SMALL:
+        return contextlib.nullcontext()  # BLAS runs products this small on one thread anyway
     n = blas_threads()
-    if n >= (os.cpu_count() or 1):
+    if n >= _CORES:
         return contextlib.nullcontext()
     try:
         if _controller is None:

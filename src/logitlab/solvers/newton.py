@@ -31,13 +31,17 @@ def armijo(f, theta: NDArray, f0: float, direction: NDArray, slope: float, max_h
 
 
 def _newton_direction(H: NDArray, g: NDArray) -> NDArray:
-    try:
-        c = la.cho_factor(H, lower=True, check_finite=False)
-        d = -la.cho_solve(c, g, check_finite=False)
-        if np.all(np.isfinite(d)):
-            return d
-    except la.LinAlgError:
-        pass
+    # LAPACK's Cholesky directly: SciPy's cho_factor/cho_solve wrappers cost 13 µs of checks
+    # per call, which is most of a Newton step on a small problem (p = 30: 5 µs this way)
+    if H.dtype == np.float64 and g.dtype == np.float64:
+        potrf, potrs = la.lapack.dpotrf, la.lapack.dpotrs
+    else:
+        potrf, potrs = la.lapack.get_lapack_funcs(("potrf", "potrs"), (H, g))
+    c, info = potrf(H, lower=1, clean=0)
+    if info == 0:
+        d, info = potrs(c, g, lower=1)
+        if info == 0 and np.isfinite(d).all():
+            return -d
     # Singular Hessian (collinear features with λ = 0, or saturated examples): least squares.
     d, *_ = la.lstsq(H, -g, check_finite=False)
     return d
@@ -218,7 +222,7 @@ def _newton_cholesky(obj, theta0, tol=1e-8, max_iter=100, callback=None, record_
     coarse = _coarse_start(obj, theta) if one_read else None
     theta, f, g = model.start(obj, theta, coarse, lambda th: 0.0)
     rec.record(0, theta, f)
-    kkt = float(np.max(np.abs(g)))
+    kkt = float(np.abs(g).max())
     separable_check = obj.lam == 0 and obj.loss == "log"
     for it in range(1, max_iter + 1):
         stop = stop_reason(obj, theta, kkt, tol, separable_check)
@@ -259,7 +263,7 @@ def _newton_cholesky(obj, theta0, tol=1e-8, max_iter=100, callback=None, record_
             obj.set_scores(theta, z_new)
             _, g = model.rebuild(obj, theta)
             f = f_new
-        kkt_old, kkt = kkt, float(np.max(np.abs(g)))
+        kkt_old, kkt = kkt, float(np.abs(g).max())
         model.judge(t, kkt_old, kkt, tol)
         rec.record(it, theta, f)
         if rec.stopped:
