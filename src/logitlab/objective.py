@@ -307,6 +307,8 @@ class Objective:
             f, r = float(t["f"]), t.get("r")
             if "g" not in t:  # kept per θ: a solver's last gradient is the caller's KKT check
                 t["g"] = self._grad_from_residual(r, w)
+                del r
+                t.pop("r", None)  # its job is done: one m-vector less while the solver works
             return f + self.penalty.smooth_value(w), t["g"].copy()
         else:
             z = self.scores(theta)

@@ -133,6 +133,7 @@ def newton_cg(
             delta = -precond(g)
             u = obj.direction_scores(delta)
             slope = float(np.dot(g, delta))
+        del dcurv  # the line search's candidate brings its own curvature
         t, f_new, theta_new, z_new = line_search_scores(obj, theta, z, f, delta, u, slope)
         if t == 0.0:
             status = "converged" if kkt <= max(tol, 1e-3 * np.sqrt(tol)) else "max_iter"
