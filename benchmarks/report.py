@@ -12,6 +12,12 @@ def _fmt_t(x) -> str:
     return "—" if x is None or not math.isfinite(x) else (f"{x:.3g} s" if x >= 0.01 else f"{1e3 * x:.2g} ms")
 
 
+def _fmt_mem(run: dict | None) -> str:
+    if not run or run.get("peak_frac") is None:
+        return "—"
+    return f"{run['peak_mb']:.1f} MB ({100 * run['peak_frac']:.1f} % of X)"
+
+
 def markdown(result: dict, command: str) -> str:
     """The headline table (logitlab's default vs the fastest peer) and per-problem details."""
     lines = [
@@ -23,15 +29,13 @@ def markdown(result: dict, command: str) -> str:
         "logitlab default ÷ fastest peer, same run (target ≤ 0.5).",
         "",
         "| problem | logitlab default | passes | fastest peer | its time | passes | ratio "
-        "| peak extra memory (logitlab) |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| peak extra memory: logitlab | fastest peer |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for rec in result["records"]:
         h = rec["headline"]
         ours, peer = h["ours"], h["fastest_peer"]
-        mem = "—"
-        if ours and ours.get("peak_frac") is not None:
-            mem = f"{ours['peak_mb']:.1f} MB ({100 * ours['peak_frac']:.1f} % of X)"
+        mem = f"{_fmt_mem(ours)} | {_fmt_mem(peer)}"
         lines.append(
             f"| {rec['description']} | {_fmt_t(ours['seconds']) if ours else 'not reached'} | "
             f"{ours['passes']:.1f} | " if ours else f"| {rec['description']} | not reached | — | "
