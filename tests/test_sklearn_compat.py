@@ -41,7 +41,8 @@ def test_sklearn_estimator_checks(estimator, check):
 
 
 def test_a_first_fit_does_not_import_scikit_learn():
-    """import + fit + predict on NumPy and CSR input (L2, L1) loads no scikit-learn module."""
+    """import + fit + predict on NumPy and CSR input (L2, L1, unpenalized) loads no scikit-learn
+    module (nor pandas, nor SciPy's optimizers: the separation check's LP is not needed here)."""
     code = textwrap.dedent("""
         import sys
         import numpy as np, scipy.sparse as sp
@@ -51,11 +52,13 @@ def test_a_first_fit_does_not_import_scikit_learn():
         Xs = sp.random(3000, 4000, density=0.01, format="csr", random_state=1)
         for model, data in [(logitlab.LogisticRegression(), X), (logitlab.LogisticRegression(lam=0.5), Xs),
                             (logitlab.LogisticRegression(lam=2.0, l1_ratio=1.0), Xs),
-                            (logitlab.LogisticRegression(lam=1.0, solver="newton-cg"), X.astype(np.float32))]:
+                            (logitlab.LogisticRegression(lam=1.0, solver="newton-cg"), X.astype(np.float32)),
+                            (logitlab.LogisticRegression(lam=0.0), X)]:
             model.fit(data, y, sample_weight=np.full(3000, 2.0))
             model.predict(data); model.predict_proba(data); model.decision_function(data)
             assert model.converged_
-        print(sorted(m for m in sys.modules if m.split(".")[0] in ("sklearn", "pandas")))
+        print(sorted(m for m in sys.modules if m.split(".")[0] in ("sklearn", "pandas")
+                     or m.startswith("scipy.optimize")))
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout

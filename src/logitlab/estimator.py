@@ -309,15 +309,15 @@ class LogisticRegression(EstimatorProtocol):
         self._fit_objective = objective  # for summary(); dropped when pickled
 
     def _warn(self, result: SolverResult, max_iter: int) -> None:
-        if result.status == "converged" and self.lam != 0:
-            return  # nothing to say; and the warnings' module (scikit-learn's base) stays unloaded
-        from .exceptions import ConvergenceWarning, DivergenceWarning, SeparationWarning
-
         if self.lam == 0 and not self.firth and result.status != "diverged":
             from .separation import separation_warning  # LP check: complete vs quasi, features
 
             if separation_warning(self, result):
                 return
+        if result.status == "converged":
+            return  # nothing to say, and the warnings' module (it loads scikit-learn's) stays unloaded
+        from .exceptions import ConvergenceWarning, DivergenceWarning, SeparationWarning
+
         if result.status == "separated":
             warnings.warn(
                 "The two classes are perfectly separable by a hyperplane, so with lam=0 the "

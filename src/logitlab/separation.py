@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
-from scipy.optimize import linprog
 
 __all__ = ["SeparationReport", "detect_separation", "separation_warning", "MAX_LP_SIZE"]
 
@@ -105,6 +104,7 @@ def detect_separation(
 
     ``y`` is 0/1 (or any two labels, the larger taken as 1); examples with weight 0 are ignored.
     """
+    from scipy.optimize import linprog  # loaded only when an LP is needed
     X = _as_matrix(X)
     y = np.asarray(y).ravel()
     if y.dtype.kind not in "fiub" or not np.all(np.isin(y, (0, 1))):
@@ -206,11 +206,6 @@ def separation_warning(model, result) -> bool:  # noqa: ANN001 - estimator and S
     :class:`~logitlab.exceptions.SeparationWarning` saying complete vs quasi-complete and naming
     the features, and returns True (the estimator then skips its generic warning).
     """
-    import warnings
-
-    from .exceptions import SeparationWarning
-    from .inference import feature_names
-
     objective = getattr(model, "_fit_objective", None)
     if objective is None or objective.loss != "log":
         return False
@@ -220,6 +215,10 @@ def separation_warning(model, result) -> bool:  # noqa: ANN001 - estimator and S
         z = objective.scores(result.theta)
         if np.max(np.abs(z[objective.sample_weight > 0]), initial=0.0) <= 10.0:
             return False
+    import warnings
+
+    from .exceptions import SeparationWarning  # scikit-learn's ConvergenceWarning underneath
+    from .inference import feature_names
     report = detect_separation(objective.design.X, objective.y, objective.sample_weight,
                                fit_intercept=model.fit_intercept,
                                feature_names=feature_names(model), max_size=HOOK_MAX_LP_SIZE)

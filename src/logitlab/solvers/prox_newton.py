@@ -4,10 +4,17 @@ Each outer iteration builds the Newton quadratic model of the smooth part (data 
 and minimizes it plus the L1 term by coordinate descent (glmnet's inner loop), then takes an
 Armijo step on the full J along z + t·X̃δ (no extra pass). With few parameters (or dense X)
 the model is the dense Hessian, formed with the gradient in one pass (on sampled rows, as in
-newton_cholesky, with the full one as fallback); with many sparse
-features, coordinate descent walks the columns of a working set (the nonzero weights plus the
-worst KKT violators, grown as the support grows, as in skglm/celer/blitz), extracted from X as
-a small CSC block: X itself is never converted or copied.
+newton_cholesky, with the full one as fallback). With many sparse features only a working set
+moves (the nonzero weights plus the worst KKT violators, grown as the support grows, as in
+skglm/celer/blitz), and its model takes one of two forms, whichever is cheaper:
+
+* its own (|W|+1)² Newton matrix, read from a CSR X's rows in one pass (no column is copied),
+  when that has no more entries than the set's columns have nonzeros: a frequent-word support
+  of tf-idf data. CD on a small dense matrix is cheap enough to solve the model exactly;
+* its columns: a CSC X's own (read in place), or those of a CSR X copied into a small CSC
+  block (with headroom for the next violators), for rare-word supports.
+
+X itself is never converted or copied.
 """
 
 from __future__ import annotations
