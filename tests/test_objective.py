@@ -249,3 +249,25 @@ def test_design_gram_with_signed_weights_equals_the_explicit_product(rng, sparse
         Xs = (X - mu) / sd
     G = Design(X, mu, sd).gram(d)
     np.testing.assert_allclose(G, Xs.T @ (Xs * d[:, None]), rtol=1e-11, atol=1e-11)
+
+
+def test_separates_means_every_weighted_margin_is_positive():
+    """separates(θ) ⟺ tᵢ·zᵢ > 0 for every example with weight > 0 (tᵢ = ±1): a zero score
+    separates nothing, and an example of weight 0 does not count."""
+    X = np.array([[1.0], [2.0], [-1.0], [-3.0]])
+    y = np.array([1.0, 1.0, 0.0, 0.0])
+    assert Objective(X, y).separates(np.array([1.0, 0.0]))
+    assert not Objective(X, y).separates(np.array([-1.0, 0.0]))
+    assert not Objective(X, y).separates(np.array([1.0, -1.0]))  # z = 0 on the first example
+    y_bad = np.array([1.0, 0.0, 0.0, 0.0])  # the second example is on the wrong side
+    assert not Objective(X, y_bad).separates(np.array([1.0, 0.0]))
+    assert Objective(X, y_bad, sample_weight=[1.0, 0.0, 1.0, 1.0]).separates(np.array([1.0, 0.0]))
+    rng = np.random.default_rng(5)
+    Xr, theta = rng.standard_normal((300, 3)), rng.standard_normal(4)
+    yr = (Xr @ theta[:3] + theta[3] > 0).astype(float)
+    for flip in (False, True):  # separated by θ; then one label flipped
+        if flip:
+            yr[17] = 1 - yr[17]
+        margins = (2 * yr - 1) * (Xr @ theta[:3] + theta[3])
+        assert Objective(Xr, yr).separates(theta) == bool(np.all(margins > 0)) == (not flip)
+        assert Objective(Xr, yr, sample_weight=np.ones(300)).separates(theta) == (not flip)

@@ -83,7 +83,8 @@ def _hessian_plan(obj: Objective) -> tuple[int, bool]:
 
 
 _COARSE_STEP = 16  # the coarse problem keeps every 16th example …
-_COARSE_MIN_ROWS = 20  # … when that leaves ≥ 20 per parameter (and ≥ 1000)
+_COARSE_MIN_ROWS = 20  # … when that leaves ≥ 20 per parameter
+_COARSE_MIN_SAMPLE = 1000  # … and ≥ 1000 rows
 _COARSE_ITER = 3  # Newton steps on the sample: its optimum is only within sampling error anyway
 _REUSE = 0.3  # keep the Hessian while each step shrinks ‖∇J‖∞ at least this much
 _REUSE_MIN_SIZE = 1_000_000  # entries of X below which Newton rebuilds its Hessian every step
@@ -118,7 +119,7 @@ def _coarse_start(obj: Objective, theta0: NDArray,
     if obj.loss != "log" or obj.design.is_sparse or w0.any() or not hasattr(obj, "subsample"):
         return None
     m_sub = -(-obj.n_samples // _COARSE_STEP)
-    if m_sub < max(_COARSE_MIN_ROWS * obj.n_params, 1000):
+    if m_sub < max(_COARSE_MIN_ROWS * obj.n_params, _COARSE_MIN_SAMPLE):
         return None
     sub = obj.subsample(_COARSE_STEP)
     res, H = (solve or _newton_cholesky)(sub, theta0, tol=1e-5, max_iter=_COARSE_ITER)
