@@ -32,6 +32,7 @@ GRAM_MAX_PARAMS = 2000  # above this a (p+1)² Hessian costs more than walking t
 _WS_MIN = 32  # smallest working set
 _INNER = 0.3  # inner CD stops when its largest step is below 0.03 × the KKT residual
 _ANDERSON = 5  # inner CD extrapolates every 5 epochs (Anderson acceleration); 0 turns it off
+_DECOUPLE = True
 _MAX_EPOCHS = 15  # inner CD epochs per Newton step (tf-idf L1 to 1e-6: 15 took 0.85 s, 50 took 1.25 s)
 
 
@@ -62,6 +63,39 @@ def _exact_on_support(H: NDArray, g: NDArray, theta: NDArray, v: NDArray, l1: fl
     if off.size and np.max(np.abs(model_grad[off])) > l1 * (1 + 1e-9) + 1e-14:
         return v
     return new
+
+
+def _minimize_model(H: NDArray, g: NDArray, theta: NDArray, l1: float, n_pen: int, max_epochs: int,
+                    tol: float, intercept: bool, overwrite: bool = False) -> NDArray:
+    """The minimizer of the Newton model g·δ + ½δᵀHδ + l1·‖w + δ_w‖₁ (H and g over θ's n_pen
+    weights, then the intercept when ``intercept``): coordinate descent, then the exact step
+    on the support it found.
+
+    With an intercept the model is first rewritten in the coordinates b′ = b + μ·w, μ = H_wb/H_bb,
+    where the intercept decouples (its step is −g_b/H_bb at once) and the weights see the Schur
+    complement H_ww − H_wb·H_bwᵀ/H_bb: the weighted covariance of the features instead of their
+    second moments. For non-negative features (tf-idf) every column is strongly coupled to the
+    intercept, and plain CD crawls (measured on a 20k × 10k tf-idf model with a 2,900-word
+    working set: gap 7e-7 after 15 epochs, 681 epochs to 1e-14; decoupled: 3e-14 after 10).
+    ``overwrite`` lets H and g be modified in place.
+    """
+    from ._kernels import cd_gram, decouple_intercept
+
+    if not _DECOUPLE or not intercept or not H[n_pen, n_pen] > 0:
+        target, _ = cd_gram(H, g, theta, l1, n_pen, max_epochs, tol)
+        return _exact_on_support(H, g, theta, target, l1, n_pen)
+    if not overwrite:
+        H, g = H.copy(), g.copy()
+    else:
+        g = np.array(g, dtype=np.float64)
+    mu = decouple_intercept(H, g, n_pen)
+    A = H[:n_pen, :n_pen]  # a view: CD reads its rows in place
+    gw = g[:n_pen]
+    w = np.ascontiguousarray(theta[:n_pen], dtype=np.float64)
+    v, _ = cd_gram(A, gw, w, l1, n_pen, max_epochs, tol)
+    v = _exact_on_support(A, gw, w, v, l1, n_pen)
+    b_step = -float(g[n_pen]) / float(H[n_pen, n_pen]) - float(mu @ (v - w))
+    return np.append(v, theta[n_pen] + b_step)
 
 
 def _grow_working_set(obj: Objective, w: NDArray, gw: NDArray, ws_size: int) -> tuple[NDArray, int]:
@@ -108,10 +142,8 @@ def _block_gram_fits(obj: Objective, ws: NDArray) -> bool:
 def _block_gram_step(obj: Objective, theta: NDArray, g: NDArray, dcurv: NDArray, ws: NDArray,
                      max_epochs: int, inner_tol: float) -> NDArray:
     """Proximal Newton's direction from the working set's (|W|+1)² Newton matrix (float32, read
-    from X's rows, ``Design.block_system``): coordinate descent on it, then the exact minimizer
-    on its support; zero off the working set."""
-    from ._kernels import cd_gram
-
+    from X's rows, ``Design.block_system``), minimized by :func:`_minimize_model`; zero off the
+    working set."""
     n = ws.size
     H = obj.design.block_system(ws, dcurv, single=True)
     H[np.arange(n), np.arange(n)] += obj.penalty.l2
@@ -120,9 +152,8 @@ def _block_gram_step(obj: Objective, theta: NDArray, g: NDArray, dcurv: NDArray,
         gb, tb = np.append(g[ws], g[-1]), np.append(w[ws], b)
     else:
         H, gb, tb = np.ascontiguousarray(H[:n, :n]), g[ws], w[ws].copy()
-    l1 = obj.penalty.l1
-    target, _ = cd_gram(H, gb, tb, l1, n, max_epochs, inner_tol)
-    target = _exact_on_support(H, gb, tb, target, l1, n)
+    target = _minimize_model(H, gb, tb, obj.penalty.l1, n, max_epochs, inner_tol, obj.fit_intercept,
+                             overwrite=True)
     direction = np.zeros_like(theta)
     direction[ws] = target[:n] - tb[:n]
     if obj.fit_intercept:
@@ -134,19 +165,26 @@ def _column_step(obj: Objective, theta: NDArray, g: NDArray, dcurv: NDArray, ws:
                  block: tuple, max_epochs: int, inner_tol: float) -> tuple[NDArray, NDArray]:
     """Proximal Newton's direction by coordinate descent over the working set's columns (the
     extracted CSC block, or a CSC X's own), and its scores X̃·δ, which CD keeps as it goes."""
-    from ._kernels import cd_csc, major_dot_sq
+    from ._kernels import cd_csc, column_moments
 
     cols, indptr, indices, data, sigma = block
     w, b = obj.split(theta)
     l1, l2 = obj.penalty.l1, obj.penalty.l2
     local = np.searchsorted(cols, ws).astype(np.int64)
-    diag = np.empty(cols.size)
-    major_dot_sq(indptr, indices, data, dcurv, diag)
-    diag = diag / sigma**2 + l2
+    first, second = np.empty(cols.size), np.empty(cols.size)
+    column_moments(indptr, indices, data, dcurv, False, first, second)
+    d_sum = float(dcurv.sum())
+    if obj.fit_intercept and d_sum > 0:  # CD in the coordinates where the intercept decouples
+        mu = first / (sigma * d_sum)
+        # the d-weighted variance (floored: a column nearly constant over the rows cancels)
+        diag = np.maximum(second - first * first / d_sum, 1e-12 * second) / sigma**2 + l2
+    else:
+        mu = np.zeros(cols.size)
+        diag = second / sigma**2 + l2
     g_ws = np.append(g[cols], g[-1] if obj.fit_intercept else 0.0)
     v, vb, u, _ = cd_csc(
         indptr, indices, data, sigma, dcurv, g_ws, w[cols].copy(), b, obj.fit_intercept,
-        l1, l2, diag, float(dcurv.sum()), local, min(max_epochs, _MAX_EPOCHS), inner_tol, _ANDERSON,
+        l1, l2, diag, mu, d_sum, local, min(max_epochs, _MAX_EPOCHS), inner_tol, _ANDERSON,
     )
     direction = np.zeros_like(theta)
     direction[cols] = v - w[cols]
@@ -178,7 +216,6 @@ def prox_newton(
     use_gram = obj.n_params <= GRAM_MAX_PARAMS or not obj.design.is_sparse
     if use_gram and obj.loss == "log" and hasattr(obj, "advance"):
         return _prox_newton_gram(obj, theta0, tol, max_iter, callback, record_path, max_epochs)[0]
-    from ._kernels import cd_gram  # numba loads only when this solver runs
 
     theta = np.array(theta0, dtype=np.float64, copy=True)
     rec = Recorder(callback, record_path)
@@ -203,8 +240,8 @@ def prox_newton(
         w, b = obj.split(theta)
         if use_gram:
             _, g, H = obj.newton_model(theta, stride=stride, single=single, value=False)
-            target, _ = cd_gram(H, g, theta, l1, p, max_epochs, inner_tol)
-            target = _exact_on_support(H, g, theta, target, l1, p)
+            target = _minimize_model(H, g, theta, l1, p, max_epochs, inner_tol, obj.fit_intercept,
+                                     overwrite=True)
             direction = target - theta
             u = obj.direction_scores(direction)
         else:
@@ -269,7 +306,6 @@ def _prox_newton_gram(obj, theta0, tol=1e-8, max_iter=200, callback=None, record
     BFGS-corrected along each step and rebuilt only when a step shrinks the KKT residual less
     than 3×. Coordinate descent on the model, then its exact minimizer on the support.
     """
-    from ._kernels import cd_gram  # numba loads only when this solver runs
 
     theta = np.array(theta0, dtype=np.float64, copy=True)
     rec = Recorder(callback, record_path)
@@ -290,8 +326,8 @@ def _prox_newton_gram(obj, theta0, tol=1e-8, max_iter=200, callback=None, record
         if stop:
             (status, message), it = stop, it - 1
             break
-        target, _ = cd_gram(model.H, g, theta, l1, p, max_epochs, _inner_tol(kkt, tol))
-        target = _exact_on_support(model.H, g, theta, target, l1, p)
+        target = _minimize_model(model.H, g, theta, l1, p, max_epochs, _inner_tol(kkt, tol),
+                                 obj.fit_intercept)
         direction = target - theta
         w, _ = obj.split(theta)
         w_new, _ = obj.split(target)
