@@ -32,7 +32,6 @@ GRAM_MAX_PARAMS = 2000  # above this a (p+1)² Hessian costs more than walking t
 _WS_MIN = 32  # smallest working set
 _INNER = 0.3  # inner CD stops when its largest step is below 0.03 × the KKT residual
 _ANDERSON = 5  # inner CD extrapolates every 5 epochs (Anderson acceleration); 0 turns it off
-_DECOUPLE = True
 _MAX_EPOCHS = 15  # inner CD epochs per Newton step (decoupled intercept: 8, 15 and 30 all within noise)
 
 
@@ -81,7 +80,7 @@ def _minimize_model(H: NDArray, g: NDArray, theta: NDArray, l1: float, n_pen: in
     """
     from ._kernels import cd_gram, decouple_intercept
 
-    if not _DECOUPLE or not intercept or not H[n_pen, n_pen] > 0:
+    if not intercept or not H[n_pen, n_pen] > 0:
         target, _ = cd_gram(H, g, theta, l1, n_pen, max_epochs, tol)
         return _exact_on_support(H, g, theta, target, l1, n_pen)
     if not overwrite:
@@ -130,9 +129,9 @@ def _with_headroom(ws: NDArray, gw: NDArray, extra: int) -> NDArray:
 def _block_gram_fits(obj: Objective, ws: NDArray) -> bool:
     """True when the working set's (|W|+1)² Newton matrix has no more entries than its columns
     have nonzeros (CSR X; a CSC X lends its own columns to coordinate descent instead). Then one
-    epoch of CD on the matrix costs no more than one over the columns, the matrix comes from one
-    read of X's rows (no column copy, a third of its memory), and CD on it can be run to the
-    model's exact minimizer, so proximal Newton keeps its quadratic convergence."""
+    epoch of CD on the matrix costs no more than one over the columns, and the matrix comes from
+    one read of X's rows: no column copy, a quarter of the memory (tf-idf 100k × 50k L1: 22 %
+    of X extra against 106 % for the copied columns, at the same speed)."""
     design = obj.design
     if design.own_columns() is not None or design.X.format != "csr":
         return False
