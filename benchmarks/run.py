@@ -87,11 +87,11 @@ def _timed(ad: Adapter, P: Problem, tol: float) -> tuple[float, np.ndarray]:
     t = time.perf_counter()
     theta = ad.fit(P, tol)
     sec = time.perf_counter() - t
-    if sec < _MIN_TIMING:
-        k = int(np.ceil(_MIN_TIMING / max(sec, 1e-6)))
-        t = time.perf_counter()
-        for _ in range(k):
+    if sec < _MIN_TIMING:  # loop until the loop itself lasts ≥ 50 ms (a cold first fit may mislead)
+        k, t = 0, time.perf_counter()
+        while k == 0 or time.perf_counter() - t < _MIN_TIMING:
             ad.fit(P, tol)
+            k += 1
         sec = (time.perf_counter() - t) / k
     return sec, theta
 

@@ -259,6 +259,8 @@ def test_separates_means_every_weighted_margin_is_positive():
     assert Objective(X, y).separates(np.array([1.0, 0.0]))
     assert not Objective(X, y).separates(np.array([-1.0, 0.0]))
     assert not Objective(X, y).separates(np.array([1.0, -1.0]))  # z = 0 on the first example
+    assert not Objective(X, np.zeros(4)).separates(np.array([np.nan, 0.0]))  # NaN separates nothing
+    assert not Objective(X, np.zeros(4), sample_weight=np.ones(4)).separates(np.array([np.nan, 0.0]))
     y_bad = np.array([1.0, 0.0, 0.0, 0.0])  # the second example is on the wrong side
     assert not Objective(X, y_bad).separates(np.array([1.0, 0.0]))
     assert Objective(X, y_bad, sample_weight=[1.0, 0.0, 1.0, 1.0]).separates(np.array([1.0, 0.0]))

@@ -100,8 +100,28 @@ def test_the_protocol_works_inside_scikit_learn(cancer_std):
         assert isinstance(routed, LogisticRegression)
         assert routed.get_metadata_routing().fit.requests["sample_weight"] is True
         pipe = make_pipeline(routed).fit(X, y, sample_weight=w)
+        requested = pickle.loads(pickle.dumps(routed))  # the request objects belong to it
+        assert requested.get_metadata_routing().fit.requests["sample_weight"] is True
     direct = LogisticRegression(lam=0.5, tol=1e-10).fit(X, y, sample_weight=w)
     np.testing.assert_allclose(pipe[-1].coef_, direct.coef_, rtol=1e-12)
+    with sklearn.config_context(display="text"):  # as scikit-learn's: no HTML, IPython shows text
+        assert not hasattr(est, "_repr_html_")
+
+
+def test_a_users_subclass_keeps_the_protocol():
+    """A subclass whose methods call super() still has scikit-learn's repr and routing (the
+    twin is an instance of the subclass)."""
+    import sklearn
+
+    class Weighted(LogisticRegression):
+        def get_params(self, deep=True):
+            return super().get_params(deep)
+
+    est = Weighted(lam=2.0)
+    assert repr(est) == "Weighted(lam=2.0)"
+    with sklearn.config_context(enable_metadata_routing=True):
+        assert est.set_fit_request(sample_weight=True) is est
+        assert est.get_metadata_routing().fit.requests["sample_weight"] is True
 
 
 @pytest.mark.parametrize("make", [

@@ -469,3 +469,75 @@ def test_column_cd_reaches_the_models_minimizer_in_few_epochs(anderson):
     assert epochs <= 40, epochs
     np.testing.assert_allclose(u, X @ (v - w) + (vb - b), rtol=1e-10, atol=1e-14)
     assert 0 < np.count_nonzero(v) < p
+
+
+def _with_duplicates(X, fmt: str):
+    """The same matrix in CSR or CSC with every stored value split into two stored halves
+    (SciPy keeps duplicate entries until sum_duplicates)."""
+    X = X.asformat(fmt)
+    indptr = np.r_[0, np.cumsum(2 * np.diff(X.indptr))]
+    kind = sp.csr_matrix if fmt == "csr" else sp.csc_matrix
+    return kind((np.repeat(X.data / 2, 2), np.repeat(X.indices, 2), indptr), shape=X.shape)
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+def test_duplicate_stored_entries_fit_as_their_sums(fmt):
+    """A sparse X storing entries twice (allowed by SciPy, invisible to input checks) fits
+    exactly as its canonical form, on both L1 paths and for L2 (it used to crash the working
+    set's matrix kernel and mislead coordinate descent)."""
+    X, y = tfidf_data(3000, 2500, 25, seed=31)
+    Xd = _with_duplicates(X, fmt)
+    assert Xd.format == fmt and not Xd.has_canonical_format and abs(Xd - X).max() < 1e-15
+    lam = _lam(X, y, 1.0, None) * 0.3
+    for l1_ratio, lam_ in ((1.0, lam), (0.0, 1.0)):
+        clean = LogisticRegression(lam=lam_, l1_ratio=l1_ratio, tol=1e-10).fit(X.asformat(fmt), y)
+        dup = LogisticRegression(lam=lam_, l1_ratio=l1_ratio, tol=1e-10).fit(Xd, y)
+        assert dup.converged_
+        np.testing.assert_allclose(dup.coef_, clean.coef_, rtol=1e-7, atol=1e-9)
+    assert not Xd.has_canonical_format  # the caller's matrix is left as it was
+
+
+def test_a_large_mean_column_switches_the_working_set_matrix_to_float64(monkeypatch):
+    """A year-like column (mean 2017, spread 1.7) cancels in a float32 Newton matrix once the
+    intercept is taken out; the working-set path detects it, builds float64, and reaches the
+    optimum the column path reaches."""
+    import importlib
+
+    import logitlab.design as design_module
+
+    pn = importlib.import_module("logitlab.solvers.prox_newton")
+    rng = np.random.default_rng(60)
+    Xt, _ = tfidf_data(8000, 2000, 25, seed=61)
+    year = rng.integers(2015, 2021, 8000).astype(float)
+    X = sp.hstack([Xt, sp.csr_matrix(year[:, None])]).tocsr()
+    z = 0.6 * (year - 2017.5) + 3 * (Xt @ rng.standard_normal(2000))
+    y = (rng.random(8000) < 1 / (1 + np.exp(-(z - z.mean())))).astype(float)
+    lam = _lam(X, y, 1.0, None) * 0.05
+    kinds = []
+    real = design_module.Design.block_system
+    monkeypatch.setattr(design_module.Design, "block_system",
+                        lambda self, cols, d, single=False: kinds.append(single) or real(self, cols, d, single))
+    gram = LogisticRegression(lam=lam, l1_ratio=1.0, tol=1e-9).fit(X, y)
+    assert gram.converged_ and False in kinds and kinds[-1] is False
+    monkeypatch.setattr(pn, "_block_gram_fits", lambda obj, ws: False)
+    cols = LogisticRegression(lam=lam, l1_ratio=1.0, tol=1e-9).fit(X, y)
+    obj = Objective(X, y, lam=lam, l1_ratio=1.0)
+    J = [obj.value(np.r_[m.coef_.ravel(), m.intercept_]) for m in (gram, cols)]
+    assert J[0] == pytest.approx(J[1], rel=1e-10)
+    assert gram.coef_[0, -1] != 0  # the year matters
+
+
+def test_denser_rows_make_the_working_set_matrix_too_costly():
+    """The matrix is chosen only while its pairs of entries per row cost at most 16 column
+    epochs: tf-idf rows (≈ 50 words) take it, rows with 10 % of 2,500 columns do not."""
+    from logitlab.solvers.prox_newton import _block_gram_fits
+
+    X, y = tfidf_data(4000, 3000, 30, seed=62)
+    obj = Objective(X, y, lam=1.0, l1_ratio=1.0)
+    ws = np.arange(0, 3000, 40)  # 75 frequent and rare words
+    assert _block_gram_fits(obj, ws)
+    Xd = sp.random(4000, 2500, density=0.1, format="csr", random_state=63)
+    dense_rows = Objective(Xd, y, lam=1.0, l1_ratio=1.0)
+    ws = np.arange(0, 2500, 2500 // 380)[:380]  # ≈ 38 working-set entries per row
+    assert (ws.size + 1) ** 2 <= dense_rows.design.column_nnz()[ws].sum()  # the storage rule alone says yes
+    assert not _block_gram_fits(dense_rows, ws)

@@ -59,18 +59,31 @@ def raise_not_fitted(estimator: Any) -> None:
     )
 
 
+def _raise_attribute_error(self: Any, name: str) -> Any:
+    raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+
 @functools.cache
 def _twin_class(cls: type) -> type:
-    """``cls`` rebuilt on scikit-learn's ClassifierMixin and BaseEstimator (same name, methods
-    and module), so that scikit-learn's own repr and metadata routing work on its instances."""
+    """A subclass of ``cls`` that also derives from scikit-learn's ClassifierMixin and
+    BaseEstimator and takes their repr, HTML repr and metadata routing (scikit-learn generates
+    its ``set_*_request`` methods for it): instances of it are instances of ``cls`` too, so a
+    user's subclass methods, ``super()`` included, run on them unchanged."""
     from sklearn.base import BaseEstimator, ClassifierMixin
 
-    namespace: dict[str, Any] = {}
-    for klass in reversed(cls.__mro__[:-1]):  # cls's own methods win, as in cls itself
-        if klass is EstimatorProtocol:
-            continue
-        namespace.update({k: v for k, v in vars(klass).items() if k not in ("__dict__", "__weakref__")})
-    return type(cls.__name__, (ClassifierMixin, BaseEstimator), namespace)
+    def sklearn_attr(name: str) -> Any:
+        for klass in BaseEstimator.__mro__:  # the raw attribute: properties stay properties
+            if name in vars(klass):
+                return vars(klass)[name]
+        raise AttributeError(name)
+
+    namespace: dict[str, Any] = {name: sklearn_attr(name) for name in _THROUGH_TWIN}
+    namespace.update(__getattr__=_raise_attribute_error, __module__=cls.__module__,
+                     __qualname__=cls.__qualname__, __doc__=cls.__doc__)
+    return type(cls.__name__, (cls, ClassifierMixin, BaseEstimator), namespace)
+
+
+_THROUGH_TWIN = ("__repr__", "_repr_html_", "_repr_mimebundle_", "get_metadata_routing")
 
 
 class EstimatorProtocol:
@@ -152,8 +165,11 @@ class EstimatorProtocol:
     def __repr__(self) -> str:
         return repr(self._twin())
 
-    def _repr_html_(self) -> str:
-        return self._twin()._repr_html_()
+    @property
+    def _repr_html_(self) -> Any:
+        # a property, as scikit-learn's: it raises AttributeError unless display="diagram",
+        # so that IPython falls back to the text repr
+        return self._twin()._repr_html_
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict:
         return self._twin()._repr_mimebundle_(**kwargs)
@@ -166,12 +182,25 @@ class EstimatorProtocol:
         # set_fit_request, set_score_request, …: scikit-learn generates them per class; the
         # twin's record the request in the shared state, and return this estimator
         if name.startswith("set_") and name.endswith("_request") and not name.startswith("set__"):
-            method = getattr(self._twin(), name)
+            twin = self._twin()
+            method = getattr(twin, name)
 
             @functools.wraps(method)
             def request(**kwargs: Any) -> EstimatorProtocol:
                 method(**kwargs)
+                _claim_requests(self, twin)
                 return self
 
             return request
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+
+def _claim_requests(estimator: Any, twin: Any) -> None:
+    """scikit-learn's request objects keep a reference to the estimator that made them: make it
+    this one, not its twin (whose class pickle cannot find under its name)."""
+    request = estimator.__dict__.get("_metadata_request")
+    if request is None:
+        return
+    for obj in (request, *vars(request).values()):
+        if getattr(obj, "owner", None) is twin:
+            obj.owner = estimator

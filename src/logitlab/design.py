@@ -4,7 +4,8 @@ Standardization is applied implicitly, X_std = (X − μ)/σ, so that a sparse X
 and a large dense X is not duplicated. For sparse X only scaling is done (μ = 0): centering
 would densify it, which is the same choice as scikit-learn's ``StandardScaler(with_mean=False)``.
 
-X is used exactly as given: C or F order, CSR or CSC, float32 or float64. Dense float32 is
+X is used exactly as given: C or F order, CSR or CSC, float32 or float64 (a sparse X whose
+stored entries are unsorted or duplicated is first summed into a canonical copy). Dense float32 is
 read in row blocks cast to float64 (a bounded buffer, never a full copy), so every product
 accumulates in float64; CSR/CSC products run in compiled kernels (numba, both cores) that
 read the stored arrays directly, whatever their dtype.
@@ -46,6 +47,12 @@ class Design:
         offset: NDArray | None = None,
         scale: NDArray | None = None,
     ) -> None:
+        if sp.issparse(X) and X.format in ("csr", "csc") and not X.has_canonical_format:
+            # duplicate stored entries (SciPy allows them) would be counted apart by the compiled
+            # kernels: they are summed into a canonical copy (indices sorted too). Canonical
+            # input, what SciPy's constructors and scikit-learn's vectorizers produce, is used as is.
+            X = X.copy()
+            X.sum_duplicates()
         self.X = X
         self.is_sparse = sp.issparse(X)
         self.n_samples, self.n_features = X.shape
@@ -352,6 +359,14 @@ class Design:
             else:
                 self._column_nnz = np.diff(sp.csc_matrix(X).indptr) if self._format != "csc" else np.diff(X.indptr)
         return self._column_nnz
+
+    def block_pairs(self, columns: NDArray, stride: int = 16) -> float:
+        """Σᵢ cᵢ(cᵢ+1)/2 with cᵢ the row's entries in the given columns of a CSR X, estimated on
+        every ``stride``-th row: the number of updates :meth:`block_system` makes."""
+        col_map = np.full(self.n_features, -1, dtype=np.int64)
+        col_map[np.asarray(columns, dtype=np.int64)] = 0
+        X = self.X
+        return float(_kernels().row_pairs(X.indptr, X.indices, col_map, stride)) * stride
 
     def block_system(self, columns: NDArray, d: NDArray, single: bool = False) -> NDArray:
         """[[X̃_WᵀDX̃_W, X̃_Wᵀd], [dᵀX̃_W, Σd]] for the sorted columns W of a sparse X (weights

@@ -473,8 +473,8 @@ class Objective:
         """True when θ classifies every weighted example strictly correctly: proof of separation."""
         z = self.scores(theta)
         positive = self.y > 0.5
-        if self.unit_weights:  # two boolean passes, no float temporaries
-            return bool(np.array_equal(z > 0, positive) and not np.any(z == 0))
+        if self.unit_weights:  # boolean passes, no float temporaries (a NaN score fails both)
+            return bool(np.array_equal(z > 0, positive) and np.array_equal(z < 0, ~positive))
         active = self.sample_weight > 0
         return bool(np.all(self.margins(theta)[active] > 0))
 

@@ -406,3 +406,16 @@ def decouple_intercept(H, g, n):  # pragma: no cover - compiled
     for j in range(n):
         g[j] -= mu[j] * gb
     return mu
+
+
+@njit(cache=True, nogil=True)
+def row_pairs(indptr, indices, col_map, stride):  # pragma: no cover - compiled
+    """Σ over every stride-th row of c(c+1)/2, c = the row's entries j with col_map[j] ≥ 0."""
+    total = 0.0
+    for i in range(0, indptr.shape[0] - 1, stride):
+        c = 0
+        for k in range(indptr[i], indptr[i + 1]):
+            if col_map[indices[k]] >= 0:
+                c += 1
+        total += 0.5 * c * (c + 1)
+    return total

@@ -95,7 +95,7 @@ _controller: Any = None  # threadpoolctl's controller, made once (≈ 0.1 ms per
 
 
 _CORES = os.cpu_count() or 1
-_SMALL = 1 << 17  # entries of X below which no BLAS call is worth a thread (nor capping them)
+_SMALL = 1 << 17  # entries of X and of its Hessian below which no BLAS call is worth a thread
 
 
 def blas_threads() -> int:
@@ -121,8 +121,9 @@ def _blas_limit(obj: Any) -> contextlib.AbstractContextManager:
     """A context capping BLAS threads at :func:`blas_threads` (nothing when all cores are idle)."""
     global _controller
     design = getattr(obj, "design", None)
-    if design is not None and design.n_samples * (design.n_features + 1) < _SMALL:
-        return contextlib.nullcontext()  # BLAS runs products this small on one thread anyway
+    n = None if design is None else design.n_features + 1
+    if n is not None and (design.n_samples + n) * n < _SMALL:
+        return contextlib.nullcontext()  # BLAS runs products (and factorizations) this small on one thread
     n = blas_threads()
     if n >= _CORES:
         return contextlib.nullcontext()
