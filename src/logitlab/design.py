@@ -186,12 +186,11 @@ class Design:
         self.n_passes += 1.0
         X = self.X
         p = self.n_features
-        A = np.zeros((p + 1, p + 1))  # [[XᵀDX, XᵀD1], [1ᵀDX, Σd]] of the stored X
         if self.is_sparse:
-            A[:p, :p] = (X.T @ sp.diags(d) @ X).toarray()
-        else:  # weights of either sign: no √d, a plain block product
-            for start, stop, Xb in self.row_blocks():
-                A[:p, :p] += Xb.T @ (Xb * d[start:stop, None])
+            return self._standardize_system(_sparse_system(X, d))[:p, :p]
+        A = np.zeros((p + 1, p + 1))  # [[XᵀDX, XᵀD1], [1ᵀDX, Σd]] of the stored X
+        for start, stop, Xb in self.row_blocks():  # weights of either sign: no √d, a plain product
+            A[:p, :p] += Xb.T @ (Xb * d[start:stop, None])
         A[:p, p] = A[p, :p] = self._raw_rmatvec(d)
         A[p, p] = d.sum()
         return self._standardize_system(A)[:p, :p]
@@ -223,13 +222,8 @@ class Design:
         X = self.X
         if self.is_sparse:
             self.n_passes += 1.0
-            A = np.empty((p + 1, p + 1))
             rows = slice(None, None, stride)
-            Xs = X[rows] if stride > 1 else X
-            ds = d[rows] * stride
-            A[:p, :p] = (Xs.T @ sp.diags(ds) @ Xs).toarray()
-            A[:p, p] = A[p, :p] = np.asarray(Xs.T @ ds).ravel()
-            A[p, p] = ds.sum()
+            A = _sparse_system(X[rows] if stride > 1 else X, d[rows] * stride)
             g = None if r is None else self._raw_rmatvec(r)
             return self._standardize_system(A), None if g is None else self._standardize_grad(g, r.sum())
         self.n_passes += 0.5 / stride + (0.5 if r is not None else 0.0)
@@ -357,16 +351,21 @@ class Design:
             if self._format == "csr":
                 self._column_nnz = _kernels().index_counts(X.indices, self.n_features)
             else:
-                self._column_nnz = np.diff(sp.csc_matrix(X).indptr) if self._format != "csc" else np.diff(X.indptr)
+                self._column_nnz = np.diff(sp.csc_matrix(X).indptr)  # a CSC X: its own indptr, no copy
         return self._column_nnz
+
+    def _column_map(self, columns: NDArray) -> NDArray:
+        """col_map[j] = the position of column j among ``columns``, −1 elsewhere: how the compiled
+        row-wise kernels pick a subset of a CSR X's columns."""
+        col_map = np.full(self.n_features, -1, dtype=np.int64)
+        col_map[np.asarray(columns, dtype=np.int64)] = np.arange(len(columns))
+        return col_map
 
     def block_pairs(self, columns: NDArray, stride: int = 16) -> float:
         """Σᵢ cᵢ(cᵢ+1)/2 with cᵢ the row's entries in the given columns of a CSR X, estimated on
         every ``stride``-th row: the number of updates :meth:`block_system` makes."""
-        col_map = np.full(self.n_features, -1, dtype=np.int64)
-        col_map[np.asarray(columns, dtype=np.int64)] = 0
         X = self.X
-        return float(_kernels().row_pairs(X.indptr, X.indices, col_map, stride)) * stride
+        return float(_kernels().row_pairs(X.indptr, X.indices, self._column_map(columns), stride)) * stride
 
     def block_system(self, columns: NDArray, d: NDArray, single: bool = False) -> NDArray:
         """[[X̃_WᵀDX̃_W, X̃_Wᵀd], [dᵀX̃_W, Σd]] for the sorted columns W of a sparse X (weights
@@ -381,19 +380,13 @@ class Design:
         X = self.X
         inv_scale = np.ones(n) if self.scale is None else 1.0 / self.scale[columns]
         self.n_passes += 0.5
+        dtype = np.float32 if single else np.float64
         if self._format == "csr" and self._compressed_ok:
-            col_map = np.full(self.n_features, -1, dtype=np.int64)
-            col_map[columns] = np.arange(n)
-            G = np.zeros((n + 1, n + 1), dtype=np.float32 if single else np.float64)
-            _kernels().csr_block_gram(X.indptr, X.indices, X.data, col_map, inv_scale, d, G)
+            G = np.zeros((n + 1, n + 1), dtype=dtype)
+            _kernels().csr_block_gram(X.indptr, X.indices, X.data, self._column_map(columns), inv_scale, d, G)
             return G
         Xc = X if self._format is not None else sp.csc_matrix(X)  # COO, LIL…: no column indexing
-        sub = sp.csc_matrix(Xc[:, columns]) @ sp.diags(inv_scale)
-        G = np.empty((n + 1, n + 1), dtype=np.float32 if single else np.float64)
-        G[:n, :n] = (sub.T @ sp.diags(d) @ sub).toarray()
-        G[:n, n] = G[n, :n] = np.asarray(sub.T @ d).ravel()
-        G[n, n] = d.sum()
-        return G
+        return _sparse_system(sp.csc_matrix(Xc[:, columns]) @ sp.diags(inv_scale), d).astype(dtype, copy=False)
 
     def column_block(self, columns: NDArray) -> tuple[NDArray, NDArray, NDArray, NDArray]:
         """The chosen columns of a sparse X as CSC arrays (indptr, indices, data, σ) for
@@ -404,10 +397,8 @@ class Design:
         X = self.X
         sigma = np.ones(columns.size) if self.scale is None else self.scale[columns]
         if self._format == "csr" and self._compressed_ok:  # one compiled pass, no SciPy temporaries
-            col_map = np.full(self.n_features, -1, dtype=np.int64)
-            col_map[columns] = np.arange(columns.size)
             indptr, indices, data = _kernels().csr_select_columns(
-                X.indptr, X.indices, X.data, col_map, columns.size)
+                X.indptr, X.indices, X.data, self._column_map(columns), columns.size)
             self.n_passes += 0.5
             return indptr, indices, data, sigma
         if self._format == "csc":
@@ -417,6 +408,17 @@ class Design:
         sub = sp.csc_matrix(sub)
         self.n_passes += 0.5 * (sub.nnz / max(X.nnz, 1)) if self._format == "csc" else 0.5
         return sub.indptr, sub.indices, sub.data, sigma
+
+
+def _sparse_system(Xs: sp.spmatrix, d: NDArray) -> NDArray:
+    """[[XᵀDX, XᵀD1], [1ᵀDX, Σd]] of a sparse X as a dense (p+1)² float64 array, by SciPy's
+    products (the Newton matrix where no compiled row-wise kernel applies)."""
+    p = Xs.shape[1]
+    A = np.empty((p + 1, p + 1))
+    A[:p, :p] = (Xs.T @ sp.diags(d) @ Xs).toarray()
+    A[:p, p] = A[p, :p] = np.asarray(Xs.T @ d).ravel()
+    A[p, p] = d.sum()
+    return A
 
 
 class _SampledGram:

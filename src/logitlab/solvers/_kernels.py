@@ -341,7 +341,9 @@ def cd_csc(
 def csr_block_gram(indptr, indices, data, col_map, inv_scale, d, G):  # pragma: no cover - compiled
     """G = [[X̃_WᵀDX̃_W, X̃_Wᵀd], [dᵀX̃_W, Σd]] for the columns W (col_map[j] ≥ 0 gives j's place)
     of a CSR X scaled by inv_scale, in one read of X's rows: the Newton model of a working set
-    without any column access. G ((|W|+1)², zeroed by the caller) may be float32 or float64."""
+    without any column access. G ((|W|+1)², zeroed by the caller) may be float32 or float64.
+    X must be canonical (sorted, no duplicate entries; ``Design`` makes it so): each row then
+    holds a column at most once, in increasing order, so its pairs fill the upper triangle."""
     n = G.shape[0] - 1
     m = indptr.shape[0] - 1
     cols = np.empty(n, dtype=np.int64)
@@ -364,11 +366,7 @@ def csr_block_gram(indptr, indices, data, col_map, inv_scale, d, G):  # pragma: 
             va = vals[q] * di
             G[a, n] += va
             for t in range(q, c):
-                b = cols[t]
-                if b >= a:
-                    G[a, b] += va * vals[t]
-                else:  # unsorted row indices: keep to the upper triangle
-                    G[b, a] += va * vals[t]
+                G[a, cols[t]] += va * vals[t]
     G[n, n] += d_sum
     for a in range(n + 1):
         for b in range(a + 1, n + 1):
