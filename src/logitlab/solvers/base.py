@@ -55,6 +55,15 @@ def stop_reason(obj: Any, theta: NDArray, kkt: float, tol: float, separable_chec
     return None
 
 
+def decoupled_moments(first: NDArray, second: NDArray, d_sum: float, floor: NDArray | float) -> tuple[NDArray, NDArray]:
+    """(μ, v): each column's d-weighted mean μ = Σdx/Σd and variance v = Σdx² − μ·Σdx (at least
+    ``floor``: a column nearly constant over the rows cancels). They are the Newton model in the
+    coordinates b′ = b + μ·w, where the intercept decouples: v is the diagonal of the Schur
+    complement H_ww − H_wb·H_bwᵀ/H_bb, which CD and CG's preconditioner see instead of Σdx²."""
+    mu = first / d_sum
+    return mu, np.maximum(second - first * mu, floor)
+
+
 class Recorder:
     """Keeps J per iteration (and optionally θ), calls the user's callback, times the run."""
 

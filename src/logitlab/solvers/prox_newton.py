@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..objective import Objective
-from .base import Callback, Recorder, SolverResult, blas_guard, stop_reason
+from .base import Callback, Recorder, SolverResult, blas_guard, decoupled_moments, stop_reason
 from .newton import _coarse_start, _hessian_plan, _NewtonHessian
 
 __all__ = ["prox_newton", "GRAM_MAX_PARAMS"]
@@ -174,10 +174,10 @@ def _cancels_in_float32(H: NDArray) -> bool:
 
 def _block_gram_step(obj: Objective, theta: NDArray, g: NDArray, dcurv: NDArray, ws: NDArray,
                      max_epochs: int, inner_tol: float, single: bool = True) -> tuple[NDArray, bool]:
-    """Proximal Newton's direction from the working set's (|W|+1)² Newton matrix (float32 unless a
-    column cancels in it, read from X's rows, ``Design.block_system``), minimized by
-    :func:`_minimize_model`; zero off the
-    working set; also whether float32 (``single``) was precise enough, for the next steps."""
+    """Proximal Newton's direction from the working set's (|W|+1)² Newton matrix (read from X's
+    rows by ``Design.block_system``; float32 unless a column cancels in it), minimized by
+    :func:`_minimize_model`, zero off the working set; and whether float32 (``single``) was
+    precise enough, for the next steps."""
     n = ws.size
     H = obj.design.block_system(ws, dcurv, single=single)
     if single and obj.fit_intercept and _cancels_in_float32(H):
@@ -191,11 +191,7 @@ def _block_gram_step(obj: Objective, theta: NDArray, g: NDArray, dcurv: NDArray,
         H, gb, tb = np.ascontiguousarray(H[:n, :n]), g[ws], w[ws].copy()
     target = _minimize_model(H, gb, tb, obj.penalty.l1, n, max_epochs, inner_tol, obj.fit_intercept,
                              overwrite=True)
-    direction = np.zeros_like(theta)
-    direction[ws] = target[:n] - tb[:n]
-    if obj.fit_intercept:
-        direction[-1] = target[n] - b
-    return direction, single
+    return _step_to(obj, theta, ws, target[:n], target[n] if obj.fit_intercept else b), single
 
 
 def _column_step(obj: Objective, theta: NDArray, g: NDArray, dcurv: NDArray, ws: NDArray,
@@ -211,23 +207,30 @@ def _column_step(obj: Objective, theta: NDArray, g: NDArray, dcurv: NDArray, ws:
     first, second = np.empty(cols.size), np.empty(cols.size)
     column_moments(indptr, indices, data, dcurv, False, first, second)
     d_sum = float(dcurv.sum())
+    first /= sigma
+    second /= sigma**2
     if obj.fit_intercept and d_sum > 0:  # CD in the coordinates where the intercept decouples
-        mu = first / (sigma * d_sum)
-        # the d-weighted variance (floored: a column nearly constant over the rows cancels)
-        diag = np.maximum(second - first * first / d_sum, 1e-12 * second) / sigma**2 + l2
+        mu, var = decoupled_moments(first, second, d_sum, 1e-12 * second)
+        diag = var + l2
     else:
-        mu = np.zeros(cols.size)
-        diag = second / sigma**2 + l2
+        mu, diag = np.zeros(cols.size), second + l2
     g_ws = np.append(g[cols], g[-1] if obj.fit_intercept else 0.0)
     v, vb, u, _ = cd_csc(
         indptr, indices, data, sigma, dcurv, g_ws, w[cols].copy(), b, obj.fit_intercept,
         l1, l2, diag, mu, d_sum, local, min(max_epochs, _MAX_EPOCHS), inner_tol, _ANDERSON,
     )
+    return _step_to(obj, theta, cols, v, vb), u
+
+
+def _step_to(obj: Objective, theta: NDArray, cols: NDArray, v: NDArray, vb: float) -> NDArray:
+    """The direction from θ to the point with weights v on ``cols`` (θ's elsewhere) and
+    intercept vb."""
+    w, b = obj.split(theta)
     direction = np.zeros_like(theta)
     direction[cols] = v - w[cols]
     if obj.fit_intercept:
         direction[-1] = vb - b
-    return direction, u
+    return direction
 
 
 def _inner_tol(kkt: float, tol: float) -> float:

@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..objective import Objective
-from .base import Callback, Recorder, SolverResult, blas_guard, stop_reason
+from .base import Callback, Recorder, SolverResult, blas_guard, decoupled_moments, stop_reason
 from .newton import line_search_scores
 
 __all__ = ["lbfgs", "newton_cg"]
@@ -84,8 +84,7 @@ def _centered_diagonal(obj: Objective, dcurv: NDArray) -> Callable[[NDArray], ND
     diag = diag + l2
     floor = 1e-12 * max(float(diag.max(initial=0.0)), 1e-300)
     s = max(float(dcurv.sum()), 1e-300)
-    mu = c / s
-    var = np.maximum(diag - c * mu, floor)
+    mu, var = decoupled_moments(c, diag, s, floor)
 
     def solve(r: NDArray) -> NDArray:
         x_w = (r[:-1] - mu * r[-1]) / var
