@@ -472,11 +472,10 @@ class Objective:
     def separates(self, theta: NDArray) -> bool:
         """True when θ classifies every weighted example strictly correctly: proof of separation."""
         z = self.scores(theta)
-        positive = self.y > 0.5
-        if self.unit_weights:  # boolean passes, no float temporaries (a NaN score fails both)
-            return bool(np.array_equal(z > 0, positive) and np.array_equal(z < 0, ~positive))
-        active = self.sample_weight > 0
-        return bool(np.all(self.margins(theta)[active] > 0))
+        correct = np.where(self.y > 0.5, z > 0, z < 0)  # boolean only; a NaN score is on neither side
+        if not self.unit_weights:
+            correct |= self.sample_weight <= 0  # an example of weight 0 does not count
+        return bool(correct.all())
 
     def _require_log_loss(self, what: str) -> None:
         if self.loss != "log":

@@ -130,8 +130,7 @@ def _blas_limit(obj: Any) -> contextlib.AbstractContextManager:
     """A context capping BLAS threads at :func:`blas_threads` (nothing when all cores are idle)."""
     global _controller
     design = getattr(obj, "design", None)
-    n = None if design is None else design.n_features + 1
-    if n is not None and (design.n_samples + n) * n < _SMALL:
+    if design is not None and (design.n_samples + design.n_features + 1) * (design.n_features + 1) < _SMALL:
         return contextlib.nullcontext()  # BLAS runs products (and factorizations) this small on one thread
     n = blas_threads()
     if n >= _CORES:
