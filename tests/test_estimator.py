@@ -274,3 +274,31 @@ def test_top_level_api_exists():
     for name in ["sigmoid", "log_loss", "log_loss_from_logits", "LogisticRegression", "lam_to_C"]:
         assert hasattr(logitlab, name)
     assert isinstance(pd.DataFrame, type)
+
+
+@pytest.mark.parametrize("bad,message", [
+    (np.zeros(40), "every sample weight is zero; at least one example must have a positive weight."),
+    (np.r_[np.ones(39), -1.0], "sample_weight must be ≥ 0; found negative weights."),
+])
+def test_unusable_weights_get_the_same_one_line_error_from_every_fit(tmp_path, bad, message):
+    """In memory (plain arrays or lists), cross-validated and streamed from a file, unusable
+    sample weights end with the same sentence."""
+    import pandas as pd
+
+    from logitlab import LogisticRegressionCV
+
+    rng = np.random.default_rng(70)
+    X = rng.standard_normal((40, 2))
+    y = np.r_[np.zeros(20), np.ones(20)]
+    path = tmp_path / "weighted.csv"
+    pd.DataFrame({"a": X[:, 0], "b": X[:, 1], "y": y, "w": bad}).to_csv(path, index=False)
+    fits = [
+        lambda: LogisticRegression().fit(X, y, sample_weight=bad),
+        lambda: LogisticRegression().fit(X.tolist(), y.tolist(), sample_weight=bad.tolist()),
+        lambda: LogisticRegressionCV(cv=2).fit(X, y, sample_weight=bad),
+        lambda: LogisticRegression().fit(str(path), "y", sample_weight="w"),
+    ]
+    for fit in fits:
+        with pytest.raises(ValueError) as err:
+            fit()
+        assert str(err.value) == message

@@ -22,10 +22,10 @@ from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.class_weight import compute_sample_weight
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import metrics
-from .estimator import LogisticRegression, binary_labels
+from .estimator import NEGATIVE_WEIGHTS, NO_POSITIVE_WEIGHT, LogisticRegression, binary_labels, checked_weights
 from .loss import log_loss_from_logits
 from .objective import Objective
 from .path import _prepare, _solve_path, _to_original, default_grid
@@ -163,11 +163,11 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
         )
         classes, y01 = binary_labels(y_checked)
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X_checked, dtype=np.float64)
+            sample_weight = checked_weights(sample_weight, X_checked)
             if np.any(sample_weight < 0):
-                raise ValueError("sample_weight must be ≥ 0; found negative weights.")
+                raise ValueError(NEGATIVE_WEIGHTS)
             if not np.any(sample_weight > 0):
-                raise ValueError("every sample weight is 0; at least one example must count.")
+                raise ValueError(NO_POSITIVE_WEIGHT)
         fit_weight = sample_weight
         if self.class_weight is not None:  # training only; held-out scores use sample_weight
             cw = compute_sample_weight(self.class_weight, y_checked)

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .estimator import NEGATIVE_WEIGHTS
 from .outofcore import _check_finite, _row_mask, add_shares, chunk_eval, map_labels, row_uniform
 
 __all__ = ["DaskSource", "DaskFitError", "connect", "predict_proba"]
@@ -87,7 +88,7 @@ def _block_scan(xb, yb, swb, layout, prep) -> dict:
         key = c.item() if hasattr(c, "item") else c
         totals[key] = float(sw[y == c].sum())
     if np.any(sw < 0):
-        raise ValueError("sample weights must be ≥ 0; found negative weights.")
+        raise ValueError(NEGATIVE_WEIGHTS)
     return {"m": X.shape[0], "sum": X.sum(axis=0), "sumsq": (X * X).sum(axis=0),
             "totals": totals, "p": X.shape[1]}
 

@@ -20,6 +20,23 @@ from .solvers import SOLVERS, Callback, SolverResult, choose_solver
 __all__ = ["LogisticRegression"]
 
 _ACCEPT_SPARSE = ["csr", "csc"]
+# the two ways sample weights can be unusable, said the same way by every fit (in memory,
+# cross-validated, streamed, on Dask)
+NEGATIVE_WEIGHTS = "sample_weight must be ≥ 0; found negative weights."
+NO_POSITIVE_WEIGHT = "every sample weight is zero; at least one example must have a positive weight."
+
+
+def checked_weights(sample_weight: ArrayLike, X: Any) -> NDArray:
+    """sample_weight as a float64 vector by scikit-learn's checks (length, dtype, finiteness);
+    whether the values are usable (≥ 0, not all zero) the caller says, in logitlab's words:
+    scikit-learn ≥ 1.9 would otherwise reject all-zero weights in a sentence of its own."""
+    import inspect
+
+    from sklearn.utils.validation import _check_sample_weight
+
+    lenient = "allow_all_zero_weights" in inspect.signature(_check_sample_weight).parameters
+    return _check_sample_weight(sample_weight, X, dtype=np.float64,
+                                **({"allow_all_zero_weights": True} if lenient else {}))
 
 
 def binary_labels(y: ArrayLike, dtype: type = np.float64) -> tuple[NDArray, NDArray]:
@@ -176,15 +193,13 @@ class LogisticRegression(EstimatorProtocol):
         if plain and (sample_weight is None or plain_vector(sample_weight, X.shape[0])):
             sw = np.ones(X.shape[0]) if sample_weight is None else np.array(sample_weight, dtype=np.float64)
         else:
-            from sklearn.utils.validation import _check_sample_weight
-
-            sw = _check_sample_weight(sample_weight, X, dtype=np.float64)
+            sw = checked_weights(sample_weight, X)
         if np.any(sw < 0):
-            raise ValueError("sample_weight must be ≥ 0; found negative weights.")
+            raise ValueError(NEGATIVE_WEIGHTS)
         if self.class_weight is not None:
             sw = sw * self._class_weights(y01, classes, sw)
         if not np.any(sw > 0):
-            raise ValueError("every sample weight is zero; at least one example must have a positive weight.")
+            raise ValueError(NO_POSITIVE_WEIGHT)
         return X, y01, sw, classes
 
     def _class_weights(self, y01: NDArray, classes: NDArray, sw: NDArray) -> NDArray:

@@ -27,6 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .design import Design
+from .estimator import NEGATIVE_WEIGHTS, NO_POSITIVE_WEIGHT
 from .objective import Objective
 from .penalty import ElasticNet
 
@@ -501,7 +502,7 @@ class FileSource:
         totals: dict = {}
         for X, y, sw in self.raw_chunks():
             if np.any(sw < 0):
-                raise ValueError("sample weights must be ≥ 0; found negative weights.")
+                raise ValueError(NEGATIVE_WEIGHTS)
             _check_finite(X, self.features, m)
             m += X.shape[0]
             s1 = X.sum(axis=0) if s1 is None else s1 + X.sum(axis=0)
@@ -641,7 +642,7 @@ def fit_chunked(est: Any, X: Any, y: Any = None, sample_weight: Any = None, *,
     factor = np.ones(2) if source.class_factor is None else source.class_factor
     weighted = totals * factor
     if not weighted.sum() > 0:
-        raise ValueError("every sample weight is 0; at least one example must count.")
+        raise ValueError(NO_POSITIVE_WEIGHT)
     source.weighted_rate = float(weighted[1] / weighted.sum())
     offset = scale = None
     if est.standardize:
