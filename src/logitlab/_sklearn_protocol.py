@@ -4,8 +4,8 @@ Importing ``sklearn.base`` costs ≈ 1.5 s (it pulls in scipy.stats and pandas):
 whole first fit of a 200,000 × 100 problem. So :class:`EstimatorProtocol` implements what
 scikit-learn asks of an estimator (get_params/set_params, tags, clone-ability, score, pickling)
 itself, and the richer parts (its repr, HTML repr and metadata routing) through a *twin*: an
-instance of the same class rebuilt on scikit-learn's BaseEstimator, sharing this one's
-``__dict__``, made the first time one of those is asked for (scikit-learn is then in use anyway).
+instance of a subclass that adds scikit-learn's BaseEstimator, sharing this one's ``__dict__``,
+made the first time one of those is asked for (scikit-learn is then in use anyway).
 
 Input checks follow the same rule: a plain float ndarray or CSR/CSC matrix, finite, with
 numeric 1-D labels, is checked here in O(1) extra memory; anything else (lists, DataFrames,
