@@ -86,7 +86,12 @@ def _two_numeric_labels(y: NDArray, dtype: type = np.float64) -> tuple[NDArray, 
     is_hi = y == hi
     if not np.all(is_hi | (y == lo)):
         return None
-    return np.array([lo, hi], dtype=y.dtype), is_hi.astype(dtype)
+    classes = np.array([lo, hi], dtype=y.dtype)
+    if lo == 0 and hi == 1 and y.dtype in (np.float32, np.float64):
+        y01 = y.view()  # already 0/1 floats: used as given (read-only), no m-vector
+        y01.flags.writeable = False
+        return classes, y01
+    return classes, is_hi.astype(dtype)
 
 
 class LogisticRegression(EstimatorProtocol):
