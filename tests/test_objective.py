@@ -136,22 +136,31 @@ def test_fused_loss_terms_match_the_pointwise_formulas(path):
     y[:4] = [1.0, 0.0, 1.0, 0.0]
     s = rng.uniform(0.1, 3.0, m)
     r, d = np.empty(m), np.empty(m)
-    if path == "numpy":
-        f = L._log_terms_numpy(y, z, s, 1.0 / m, True, r, d)
-    else:
-        fn = L._compiled_terms()
-        f = float(fn(y, z, s, 1.0 / m, True, r, d))
+
+    def terms(z0, u, step):
+        if path == "numpy":
+            return L._log_terms_numpy(y, z0, s, 1.0 / m, True, r, d, u, step)
+        return float(L._compiled_terms()(y, z0, s, 1.0 / m, True, r, d, u, step))
+
+    f = terms(z, L._EMPTY, 0.0)
     pointwise = s * L.log_loss_pointwise(y, z)
     assert f == pytest.approx(math.fsum(pointwise) / m, rel=1e-14 if path == "compiled" else 1e-12)
     np.testing.assert_allclose(r, s * L.log_loss_derivative(y, z) / m, rtol=1e-13, atol=1e-300)
     np.testing.assert_allclose(d, s * L.log_loss_curvature(z) / m, rtol=1e-13, atol=1e-300)
+    # a line search's trial point: the terms at z₀ + t·u, the scores never stored
+    u = rng.standard_normal(m)
+    z0 = z - 0.25 * u
+    f_trial = terms(z0, u, 0.25)
+    z_trial = z0 + 0.25 * u
+    assert f_trial == pytest.approx(math.fsum(s * L.log_loss_pointwise(y, z_trial)) / m, rel=1e-12)
+    np.testing.assert_allclose(r, s * L.log_loss_derivative(y, z_trial) / m, rtol=1e-12, atol=1e-300)
     one = np.ones(1)
     assert L.log_loss_terms(one, np.array([40.0]), one) == pytest.approx(4.248354255291589e-18, rel=1e-12)
 
 
 def test_objective_caches_terms_per_theta(rng):
     """Value, gradient and curvature at one θ agree whichever is asked first (shared cache),
-    and a line-search candidate's terms carry over only to the scores they came from."""
+    and a line-search trial's terms carry over only to the point they came from."""
     X, y, w = _problem(rng)
     theta = rng.normal(size=X.shape[1] + 1)
     a = Objective(X, y, w, lam=0.5)
@@ -164,14 +173,24 @@ def test_objective_caches_terms_per_theta(rng):
     np.testing.assert_array_equal(g1, g2)
     np.testing.assert_array_equal(d1, d2)
     step = rng.normal(size=theta.size) * 0.1
-    z_new = b.scores(theta) + b.direction_scores(step)
-    b.value_from_scores(theta + step, z_new, smooth=True)
-    b.set_scores(theta + step, z_new)
     c = Objective(X, y, w, lam=0.5)
-    f3, g3 = c.smooth_value_grad(theta + step)
-    f4, g4 = b.smooth_value_grad(theta + step)
-    assert f4 == pytest.approx(f3, rel=1e-14)
-    np.testing.assert_allclose(g4, g3, rtol=1e-12, atol=1e-15)
+    f_ref, g_ref = c.smooth_value_grad(theta + step)
+    for last in ("accepted", "other"):  # the trial's residual carries over only to its own θ
+        b = Objective(X, y, w, lam=0.5)
+        b.smooth_value_grad(theta)
+        z, u = b.scores(theta), b.direction_scores(step)
+        cand, other = theta + step, theta + 0.5 * step
+        if last == "other":
+            b.value_along(cand, z, u, 1.0, smooth=True)
+            b.value_along(other, z, u, 0.5, smooth=True)
+        else:
+            b.value_along(other, z, u, 0.5, smooth=True)
+            assert b.value_along(cand, z, u, 1.0, smooth=True) == pytest.approx(f_ref, rel=1e-14)
+        z_new = b.step_scores(cand, z, u, 1.0)
+        np.testing.assert_allclose(z_new, X @ cand[:-1] + cand[-1], rtol=1e-12)
+        f4, g4 = b.smooth_value_grad(cand)
+        assert f4 == pytest.approx(f_ref, rel=1e-14)
+        np.testing.assert_allclose(g4, g_ref, rtol=1e-12, atol=1e-15)
 
 
 @pytest.mark.parametrize("layout", ["C", "F", "float32", "standardized", "csr"])

@@ -20,6 +20,11 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+try:  # SciPy's sparse product loops, which write into a given vector (a private module, so optional)
+    from scipy.sparse import _sparsetools
+except ImportError:  # pragma: no cover - present in every SciPy release since 0.14
+    _sparsetools = None
+
 __all__ = ["Design"]
 
 _BLOCK_ROWS = 8192  # rows per block when forming XᵀDX: bounds extra memory to block × p floats
@@ -36,6 +41,28 @@ def _kernels_loaded() -> bool:
     """True once numba's kernels are imported (then they are the fastest path; until then a
     NumPy path avoids paying numba's import for one product)."""
     return "logitlab.solvers._kernels" in sys.modules
+
+
+def _product_into(X: sp.spmatrix, x: NDArray, out: NDArray | None, transpose: bool) -> bool:
+    """out ← X·x (or Xᵀ·x) for a float64 CSR/CSC X through SciPy's own compiled loop, which
+    accumulates into a given vector (SciPy's ``@`` allocates a new one per product; CG runs
+    dozens). False when there is no ``out`` or SciPy's loop is not importable."""
+    if out is None or _sparsetools is None:
+        return False
+    m, p = X.shape
+    by_rows = (X.format == "csr") != transpose  # CSR·x, or the CSC view of a CSR's transpose
+    n_row, n_col = (m, p) if not transpose else (p, m)
+    out[:] = 0.0
+    kernel = _sparsetools.csr_matvec if by_rows else _sparsetools.csc_matvec
+    kernel(n_row, n_col, X.indptr, X.indices, X.data, x, out)
+    return True
+
+
+def _into(out: NDArray | None, value: NDArray) -> NDArray:
+    if out is None:
+        return value
+    out[:] = value
+    return out
 
 
 class Design:
@@ -78,32 +105,45 @@ class Design:
         shift = 0.0 if self.offset is None else -float(np.dot(self.offset, w_x))
         return w_x, shift
 
-    def _raw_matvec(self, w_x: NDArray) -> NDArray:
+    def _raw_matvec(self, w_x: NDArray, out: NDArray | None = None) -> NDArray:
+        """X·w_x of the stored X in float64, into ``out`` when given (no new m-vector)."""
         X = self.X
         if self.is_sparse:
+            if self._compressed_ok and X.dtype == np.float64 and _product_into(X, w_x, out, False):
+                return out
             if not self._compressed_ok or X.dtype == np.float64:  # SciPy: no copy for float64
-                return np.asarray(X @ w_x, dtype=np.float64).ravel()
+                return _into(out, np.asarray(X @ w_x, dtype=np.float64).ravel())
             K = _kernels()
-            out = np.empty(self.n_samples)
+            out = np.empty(self.n_samples) if out is None else out
             if self._format == "csr":
                 K.major_dot(X.indptr, X.indices, X.data, w_x, out)
             else:
                 K.scatter_add(X.indptr, X.indices, X.data, w_x, out, False)
             return out
         if X.dtype == np.float64:
+            if out is not None:
+                return np.matmul(X, w_x, out=out)
             return np.asarray(X @ w_x, dtype=np.float64)
         # float32 (or other) dense: cast row blocks, accumulate in float64, no full copy
-        out = np.empty(self.n_samples)
+        out = np.empty(self.n_samples) if out is None else out
         bs = self._block
         for start in range(0, self.n_samples, bs):
             stop = min(start + bs, self.n_samples)
             out[start:stop] = np.asarray(X[start:stop], dtype=np.float64) @ w_x
         return out
 
-    def _raw_rmatvec(self, r: NDArray, square: bool = False) -> NDArray:
-        """Xᵀr (or (X∘X)ᵀr with ``square``) of the stored X, in float64."""
+    def _raw_rmatvec(self, r: NDArray, square: bool = False, out: NDArray | None = None) -> NDArray:
+        """Xᵀr (or (X∘X)ᵀr with ``square``) of the stored X, in float64 (into ``out`` for the
+        plain product of a CSR/CSC or dense float64 X, else a new p-vector)."""
         X = self.X
         r = np.asarray(r, dtype=np.float64)
+        if not square and out is not None:
+            if self.is_sparse and self._compressed_ok and X.dtype == np.float64:
+                if _product_into(X, r, out, True):
+                    return out
+            elif not self.is_sparse and X.dtype == np.float64:
+                return np.matmul(r, X, out=out)
+            return _into(out, self._raw_rmatvec(r))
         if self.is_sparse:
             if not square and (not self._compressed_ok or X.dtype == np.float64):
                 return np.asarray(X.T @ r, dtype=np.float64).ravel()
@@ -158,24 +198,24 @@ class Design:
         return out
 
     # -- products -------------------------------------------------------------------------
-    def matvec(self, w: NDArray) -> NDArray:
-        """X_std · w, in float64."""
+    def matvec(self, w: NDArray, out: NDArray | None = None) -> NDArray:
+        """X_std · w, in float64 (written into ``out``, an m-vector, when given)."""
         self.n_passes += 0.5
         w_x, shift = self._coef_in_x_units(np.asarray(w, dtype=np.float64))
-        z = self._raw_matvec(w_x)
+        z = self._raw_matvec(w_x, out)
         if shift:
             z += shift
         return z
 
-    def rmatvec(self, r: NDArray) -> NDArray:
-        """X_stdᵀ · r, in float64."""
+    def rmatvec(self, r: NDArray, out: NDArray | None = None) -> NDArray:
+        """X_stdᵀ · r, in float64 (written into ``out``, a p-vector, when given)."""
         self.n_passes += 0.5
         r = np.asarray(r, dtype=np.float64)
-        g = self._raw_rmatvec(r)
+        g = self._raw_rmatvec(r, out=out)
         if self.offset is not None:
-            g = g - self.offset * r.sum()
+            g -= self.offset * r.sum()
         if self.scale is not None:
-            g = g / self.scale
+            g /= self.scale
         return g
 
     def gram(self, d: NDArray) -> NDArray:
@@ -318,8 +358,13 @@ class Design:
 
     def column_moments(self, d: NDArray) -> tuple[NDArray, NDArray]:
         """(X_stdᵀd, Σᵢ dᵢ·X_std[i, j]²): the Hessian's intercept column and its diagonal, from
-        one read of a sparse X's stored values once the compiled kernels are loaded."""
-        d = np.asarray(d, dtype=np.float64)
+        one read of a sparse X's stored values once the compiled kernels are loaded (float32 d
+        is read as is)."""
+        d = np.asarray(d)
+        if d.dtype != np.float32:
+            d = np.asarray(d, dtype=np.float64)
+        if d.dtype == np.float32 and not (self.is_sparse and self._compressed_ok and _kernels_loaded()):
+            d = d.astype(np.float64)
         if not (self.is_sparse and self._compressed_ok):
             return self.rmatvec(d), self.column_sq_norms(d)
         X = self.X

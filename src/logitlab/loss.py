@@ -150,9 +150,10 @@ _EMPTY = np.empty(0)
 _compiled = None
 
 
-def _log_terms_loop(y, z, s, scale, want_f, r, d):  # pragma: no cover - compiled by numba
+def _log_terms_loop(y, z, s, scale, want_f, r, d, u, step):  # pragma: no cover - compiled by numba
     """Σ sᵢ·ℓ(yᵢ, zᵢ)·scale (if ``want_f``), and rᵢ = sᵢ(σ(zᵢ) − yᵢ)·scale, dᵢ = sᵢσ(zᵢ)σ(−zᵢ)·scale
-    into r and d when they are not empty. One e = exp(−|z|) per example serves all three:
+    into r and d when they are not empty; at the scores z + step·u instead when u is not empty
+    (a line search's candidate, never stored). One e = exp(−|z|) per example serves all three:
     ℓ = log1p(e) + (max(z, 0) − y·z), exact in logit space (for y ∈ {0, 1} the bracket is
     0 or |z| exactly, so ℓ(1, 40) = 4.2e−18, not 0); σ(z) = 1/(1+e) or e/(1+e) by the sign of
     z; σ(z)σ(−z) = e/(1+e)². Accumulated in float64."""
@@ -161,8 +162,9 @@ def _log_terms_loop(y, z, s, scale, want_f, r, d):  # pragma: no cover - compile
     # search can still compare J values near its floating-point floor
     want_r = r.shape[0] > 0
     want_d = d.shape[0] > 0
+    shifted = u.shape[0] > 0
     for i in range(z.shape[0]):
-        zi = z[i]
+        zi = z[i] + step * u[i] if shifted else z[i]
         e = np.exp(-abs(zi))
         if want_f:
             term = s[i] * (np.log1p(e) + (max(zi, 0.0) - y[i] * zi))
@@ -184,7 +186,7 @@ def _log_terms_loop(y, z, s, scale, want_f, r, d):  # pragma: no cover - compile
 _CHUNK = 1 << 15  # NumPy path: elements per chunk (temporaries stay in cache, memory bounded)
 
 
-def _log_terms_numpy(y, z, s, scale, want_f, r, d) -> float:
+def _log_terms_numpy(y, z, s, scale, want_f, r, d, u=_EMPTY, t=0.0) -> float:
     """The same terms as :func:`_log_terms_loop`, in NumPy, chunk by chunk so temporaries stay
     a few hundred kB whatever the length of z."""
     n = z.shape[0]
@@ -193,8 +195,11 @@ def _log_terms_numpy(y, z, s, scale, want_f, r, d) -> float:
         for a in range(0, n, _CHUNK):
             b = min(a + _CHUNK, n)
             total += _log_terms_numpy(y[a:b], z[a:b], s[a:b], scale, want_f,
-                                      r[a:b] if r.shape[0] else r, d[a:b] if d.shape[0] else d)
+                                      r[a:b] if r.shape[0] else r, d[a:b] if d.shape[0] else d,
+                                      u[a:b] if u.shape[0] else u, t)
         return total
+    if u.shape[0]:
+        z = z + t * u
     e = np.exp(-np.abs(z))
     total = 0.0
     if want_f:
@@ -232,18 +237,22 @@ def _compiled_terms():
 def log_loss_terms(
     y: NDArray, z: NDArray, sample_weight: NDArray, scale: float = 1.0, *, value: bool = True,
     residual: NDArray | None = None, curvature: NDArray | None = None,
+    direction: NDArray | None = None, step: float = 0.0,
 ) -> float:
     """scale·Σ sᵢ·ℓ(yᵢ, zᵢ), and in the same loop residual ← scale·s∘(σ(z) − y) and
     curvature ← scale·s∘σ(z)σ(−z) (each only if given): J's data term, ∇ and ∇² weights
-    from one read of z.
+    from one read of z. With ``direction`` u, all of it at the scores z + step·u, which are
+    never stored (a line search's trial points cost no m-vector).
 
     A compiled loop (numba) when numba is already loaded or z is long enough to pay for its
     import; NumPy otherwise. Both use the same exact logit-space formulas, float64 throughout.
     """
     r = _EMPTY if residual is None else residual
     d = _EMPTY if curvature is None else curvature
+    u = _EMPTY if direction is None else direction
     if z.shape[0] >= _COMPILED_MIN or "numba" in sys.modules:
         fn = _compiled_terms()
-        if fn is not None and z.dtype == np.float64 and y.dtype in (np.float32, np.float64):
-            return float(fn(y, z, sample_weight, float(scale), bool(value), r, d))
-    return _log_terms_numpy(y, z, sample_weight, float(scale), value, r, d)
+        if fn is not None and z.dtype == np.float64 and y.dtype in (np.float32, np.float64) and (
+                u.dtype == np.float64):
+            return float(fn(y, z, sample_weight, float(scale), bool(value), r, d, u, float(step)))
+    return _log_terms_numpy(y, z, sample_weight, float(scale), value, r, d, u, float(step))

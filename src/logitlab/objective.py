@@ -33,6 +33,24 @@ _POINTWISE = {
 }
 
 
+def _axpy(a: float, x: NDArray, y: NDArray) -> None:
+    """y += a·x in place, with no temporary a·x (BLAS daxpy for contiguous float64 vectors)."""
+    global _daxpy
+    if _daxpy is None:
+        from scipy.linalg.blas import daxpy as _daxpy
+    if (x.dtype == y.dtype == np.float64 and x.flags.c_contiguous and y.flags.c_contiguous
+            and y.flags.writeable and x.shape == y.shape):
+        out = _daxpy(x, y, a=a)
+        if out is y:  # f2py wrote in place (it does for a contiguous float64 y)
+            return
+        y[...] = out  # pragma: no cover - defensive
+        return
+    y += a * x
+
+
+_daxpy = None
+
+
 def lam_to_C(lam: float) -> float:
     """scikit-learn's C for our λ: C = 1/λ (λ = 0 ↔ C = ∞, i.e. ``penalty=None``)."""
     return np.inf if lam == 0 else 1.0 / lam
@@ -109,8 +127,7 @@ class Objective:
         self._cache_theta: NDArray | None = None
         self._cache_z: NDArray | None = None
         self._terms: dict[str, object] = {}  # f, r, d of the log-loss at the cached θ
-        self._pending: tuple | None = None  # (z, terms) of the last line-search candidate
-        self._uses_curvature = False  # set once a solver asks for d: candidates then compute it
+        self._pending: tuple | None = None  # (θ, terms) of the last line-search trial point
         self._scratch: NDArray | None = None  # d∘u of the Hessian-vector products, reused
 
     # -- shape ---------------------------------------------------------------------------
@@ -188,17 +205,61 @@ class Objective:
         """Tell the objective z = X̃w + b at θ (a solver that updates z along its steps saves a pass)."""
         self._cache_theta = np.array(theta, dtype=np.float64, copy=True)
         self._cache_z = z
-        pending, self._pending = self._pending, None
-        # the candidate's loss terms, computed with its value by value_from_scores, carry over
-        self._terms = pending[1] if pending is not None and pending[0] is z else {}
+        self._terms, self._pending = {}, None
 
-    def direction_scores(self, v: NDArray) -> NDArray:
-        """X̃·v_w + v_b: how the scores change per unit step along the direction v."""
+    def direction_scores(self, v: NDArray, out: NDArray | None = None) -> NDArray:
+        """X̃·v_w + v_b: how the scores change per unit step along the direction v (into ``out``,
+        an m-vector, when given)."""
         vw, vb = self.split(v)
-        u = self.design.matvec(vw)
+        u = self.design.matvec(vw, out)
         if self.fit_intercept and vb:
             u += vb
         return u
+
+    def scores_work(self) -> NDArray:
+        """The m-vector the Hessian-vector products work in, for a solver to hold one direction's
+        scores between two products (it is overwritten by the next :meth:`hessp_into`)."""
+        if self._scratch is None:
+            self._scratch = np.empty(self.n_samples)
+        return self._scratch
+
+    def value_along(self, theta: NDArray, z: NDArray, u: NDArray, t: float, smooth: bool = False) -> float:
+        """J (or its smooth part) at a line search's trial point θ, whose scores z + t·u are never
+        stored: a trial costs no m-vector. Its residual is kept for :meth:`step_scores`."""
+        if self.loss != "log":
+            return self.value_from_scores(theta, z + t * u, smooth)
+        w, _ = self.split(theta)
+        pen = self.penalty.smooth_value(w) if smooth else self.penalty.value(w)
+        self._terms = {}  # the current point's r, d: recomputed from z if ever asked again
+        m = self.n_samples
+        pending, self._pending = self._pending, None
+        r = pending[1].get("r") if pending is not None else None
+        r = np.empty(m) if r is None else r  # the last trial's residual buffer, reused
+        f = L.log_loss_terms(self.y, z, self.sample_weight, 1.0 / m, residual=r, direction=u, step=t)
+        self._pending = (theta, {"f": f, "r": r})
+        return f + pen
+
+    def slope_along(self, theta: NDArray, z: NDArray, u: NDArray, t: float, direction: NDArray) -> float:
+        """d/dt of the smooth part of J at the trial point θ (scores z + t·u) along ``direction``,
+        from the residual :meth:`value_along` left: exact where J's differences are rounding."""
+        pending = self._pending
+        if self.loss != "log" or pending is None or pending[0] is not theta:
+            return self.slope_from_scores(theta, z + t * u, direction, u)
+        w, _ = self.split(theta)
+        dw, _ = self.split(direction)
+        return float(np.dot(pending[1]["r"], u) + self.penalty.l2 * np.dot(w, dw))
+
+    def step_scores(self, theta: NDArray, z: NDArray, u: NDArray, t: float) -> NDArray:
+        """Move to the accepted trial point θ: z += t·u in place (z, the current scores, is not
+        copied) and the trial's loss terms carry over. θ becomes the objective's (read-only)
+        cached point; returns the scores."""
+        pending, self._pending = self._pending, None
+        if t:
+            _axpy(t, u, z)
+        theta.flags.writeable = False  # held, not copied: a solver must not write to it now
+        self._cache_theta, self._cache_z = theta, z
+        self._terms = pending[1] if pending is not None and pending[0] is theta else {}
+        return z
 
     def value_from_scores(self, theta: NDArray, z: NDArray, smooth: bool = False) -> float:
         """J(θ) (or its smooth part) given the scores z at θ: no pass over X."""
@@ -226,20 +287,7 @@ class Objective:
         if self.loss == "log":
             if z is self._cache_z:
                 return float(self._log_terms(self._cache_theta, f=True)["f"])
-            # a line-search candidate: its residual and curvature come in the same loop, kept
-            # for set_scores (the next gradient and Hessian then cost no loss evaluation)
-            self._pending = None
-            if self._cache_z is not None and self._terms:
-                self._terms = {}  # the current point's r, d can be recomputed if ever needed
-            m = self.n_samples
-            r = np.empty(m)
-            d = np.empty(m) if self._uses_curvature else None
-            f = L.log_loss_terms(self.y, z, self.sample_weight, 1.0 / m, residual=r, curvature=d)
-            terms: dict[str, object] = {"f": f, "r": r}
-            if d is not None:
-                terms["d"] = d
-            self._pending = (z, terms)
-            return f
+            return L.log_loss_terms(self.y, z, self.sample_weight, 1.0 / self.n_samples)
         pointwise, _ = _POINTWISE[self.loss]
         return float(np.dot(self.sample_weight, pointwise(self.y, z)) / self.n_samples)
 
@@ -254,8 +302,6 @@ class Objective:
         at θ, each computed once per θ, and together in one loop (``loss.log_loss_terms``)."""
         z = self.scores(theta)
         t = self._terms
-        if d:
-            self._uses_curvature = True
         need_f, need_r, need_d = f and "f" not in t, r and "r" not in t, d and "d" not in t
         if need_f or need_r or need_d:
             m = self.n_samples
@@ -293,8 +339,13 @@ class Objective:
         return self.data_loss(theta) + self.penalty.smooth_value(w)
 
     def _grad_from_residual(self, r: NDArray, w: NDArray) -> NDArray:
-        gw = self.design.rmatvec(r) + self.penalty.l2 * w
-        return np.append(gw, r.sum()) if self.fit_intercept else gw
+        g = np.empty(self.n_params)
+        gw = self.design.rmatvec(r, out=g[: self.n_features])
+        if self.penalty.l2:
+            _axpy(self.penalty.l2, w, gw)
+        if self.fit_intercept:
+            g[-1] = r.sum()
+        return g
 
     def smooth_value_grad(self, theta: NDArray) -> tuple[float, NDArray]:
         """Value and gradient of the smooth part (data loss + L2):
@@ -307,9 +358,10 @@ class Objective:
             f, r = float(t["f"]), t.get("r")
             if "g" not in t:  # kept per θ: a solver's last gradient is the caller's KKT check
                 t["g"] = self._grad_from_residual(r, w)
+                t["g"].flags.writeable = False  # returned as is (no copy): callers copy to edit
                 del r
                 t.pop("r", None)  # its job is done: one m-vector less while the solver works
-            return f + self.penalty.smooth_value(w), t["g"].copy()
+            return f + self.penalty.smooth_value(w), t["g"]
         else:
             z = self.scores(theta)
             _, derivative = _POINTWISE[self.loss]
@@ -321,10 +373,22 @@ class Objective:
         """∇ of the smooth part of J (the whole gradient when l1_ratio·λ = 0)."""
         return self.smooth_value_grad(theta)[1]
 
-    def curvature_weights(self, theta: NDArray) -> NDArray:
-        """dᵢ = sᵢ·σ(zᵢ)(1 − σ(zᵢ))/m: the Hessian of the data loss is X̃ᵀ·diag(d)·X̃."""
+    def curvature_weights(self, theta: NDArray, single: bool = False) -> NDArray:
+        """dᵢ = sᵢ·σ(zᵢ)(1 − σ(zᵢ))/m: the Hessian of the data loss is X̃ᵀ·diag(d)·X̃.
+
+        ``single``: d may be float32 (half an m-vector; for Hessian-vector products, where a
+        7-digit curvature costs a truncated Newton step nothing)."""
         self._require_log_loss("the Hessian")
-        return self._log_terms(theta, d=True)["d"]
+        if not single:
+            return self._log_terms(theta, d=True)["d"]
+        t = self._terms_at(theta)
+        if "d" in t or "d32" in t:
+            return t.get("d", t.get("d32"))
+        z = self.scores(theta)
+        d = np.empty(self.n_samples, dtype=np.float32)
+        L.log_loss_terms(self.y, z, self.sample_weight, 1.0 / self.n_samples, value=False, curvature=d)
+        self._terms["d32"] = d
+        return d
 
     def hessian(self, theta: NDArray) -> NDArray:
         """The (p+1) × (p+1) Hessian of the smooth part, intercept last."""
@@ -342,27 +406,26 @@ class Objective:
 
     def hessp(self, theta: NDArray, v: NDArray) -> NDArray:
         """Hessian-vector product H(θ)·v in two passes over X, never forming H."""
-        return self.hessp_scores(theta, v)[0]
+        return self.hessp_into(theta, v)
 
-    def hessp_scores(self, theta: NDArray, v: NDArray, d: NDArray | None = None) -> tuple[NDArray, NDArray]:
-        """(H(θ)·v, X̃·v_w + v_b): the product and the direction's scores it passes through."""
+    def hessp_into(self, theta: NDArray, v: NDArray, d: NDArray | None = None,
+                   out: NDArray | None = None) -> NDArray:
+        """H(θ)·v into ``out`` (a new vector if None) with d(θ) given or computed; works in
+        :meth:`scores_work`, so CG's products allocate nothing."""
         d = self.curvature_weights(theta) if d is None else d
         v = np.asarray(v, dtype=np.float64)
         vw, vb = self.split(v)
-        u = self.design.matvec(vw)
+        du = self.design.matvec(vw, out=self.scores_work())
         if self.fit_intercept and vb:
-            u += vb
-        du = np.multiply(d, u, out=self._du_buffer(u))
-        hw = self.design.rmatvec(du) + self.penalty.l2 * vw
-        return (np.append(hw, du.sum()) if self.fit_intercept else hw), u
-
-    def _du_buffer(self, u: NDArray) -> NDArray | None:
-        """A scratch m-vector reused by every Hessian-vector product (CG runs many)."""
-        if not isinstance(u, np.ndarray) or u.dtype != np.float64:
-            return None
-        if self._scratch is None or self._scratch.shape != u.shape:
-            self._scratch = np.empty_like(u)
-        return self._scratch
+            du += vb
+        np.multiply(d, du, out=du)
+        hv = np.empty(self.n_params) if out is None else out
+        hw = self.design.rmatvec(du, out=hv[: self.n_features])
+        if self.penalty.l2:
+            _axpy(self.penalty.l2, vw, hw)
+        if self.fit_intercept:
+            hv[-1] = du.sum()
+        return hv
 
     def newton_model(self, theta: NDArray, stride: int = 1, single: bool = False,
                      value: bool = True) -> tuple[float, NDArray, NDArray]:

@@ -152,7 +152,7 @@ class _Curvature:
     def __init__(self, objective: ChunkedObjective, theta: NDArray) -> None:
         self.objective, self.theta = objective, np.array(theta, dtype=np.float64, copy=True)
 
-    def sum(self) -> float:
+    def sum(self, dtype: Any = None) -> float:
         return self.objective._curvature(self.theta)[0]
 
 
@@ -310,30 +310,50 @@ class ChunkedObjective:
         hv[: self.n_features] += self.penalty.l2 * vw
         return hv
 
-    def curvature_weights(self, theta: NDArray) -> _Curvature:
+    def curvature_weights(self, theta: NDArray, single: bool = False) -> _Curvature:
         """A handle on d(θ): its sum and weighted column norms cost one pass when asked."""
         self._require_log_loss("the Hessian")
         return _Curvature(self, theta)
 
-    def hessp_scores(self, theta: NDArray, v: NDArray, d: Any = None) -> tuple[NDArray, LinearScores]:
-        """(H·v, scores of v) as the in-memory Objective returns them."""
-        return self.hessp(theta, v), LinearScores(v)
+    def hessp_into(self, theta: NDArray, v: NDArray, d: Any = None, out: NDArray | None = None) -> NDArray:
+        """H·v (into ``out`` when given), as the in-memory Objective's."""
+        hv = self.hessp(theta, v)
+        if out is None:
+            return hv
+        out[:] = hv
+        return out
+
+    def scores_work(self) -> None:
+        """No work vector: scores are never held."""
+        return None
 
     # scores are symbolic: a line search evaluates J at θ itself (one pass per trial)
     def scores(self, theta: NDArray) -> LinearScores:
         """The scores at θ, as a handle."""
         return LinearScores(theta)
 
-    def direction_scores(self, v: NDArray) -> LinearScores:
+    def direction_scores(self, v: NDArray, out: Any = None) -> LinearScores:
         """The scores of a direction, as a handle."""
         return LinearScores(v)
 
     def set_scores(self, theta: NDArray, z: Any) -> None:
         """Nothing to cache: scores are never held."""
 
+    def step_scores(self, theta: NDArray, z: Any, u: Any, t: float) -> LinearScores:
+        """The accepted trial point's scores, as a handle."""
+        return LinearScores(theta)
+
     def value_from_scores(self, theta: NDArray, z: Any, smooth: bool = False) -> float:
         """J (or its smooth part) at θ: one pass."""
         return self.smooth_value(theta) if smooth else self.value(theta)
+
+    def value_along(self, theta: NDArray, z: Any, u: Any, t: float, smooth: bool = False) -> float:
+        """J (or its smooth part) at the trial point θ: one pass."""
+        return self.value_from_scores(theta, z, smooth)
+
+    def slope_along(self, theta: NDArray, z: Any, u: Any, t: float, direction: NDArray) -> float:
+        """d/dt of the smooth part at the trial point θ along ``direction``: ∇f·d."""
+        return self.slope_from_scores(theta, z, direction, u)
 
     def slope_from_scores(self, theta: NDArray, z: Any, direction: NDArray, u: Any) -> float:
         """d/dt of the smooth part along ``direction``: ∇f·d (same pass as the value)."""

@@ -62,8 +62,10 @@ class _SliceDesign(Design):
         super().__init__(X, offset, scale)
         self.fixed_scores = fixed_scores
 
-    def matvec(self, w: NDArray) -> NDArray:
-        return super().matvec(w) + self.fixed_scores
+    def matvec(self, w: NDArray, out: NDArray | None = None) -> NDArray:
+        z = super().matvec(w, out)
+        z += self.fixed_scores
+        return z
 
 
 @dataclass

@@ -55,20 +55,19 @@ def line_search_scores(obj: Objective, theta: NDArray, z: NDArray, f0: float, di
     At J's floating-point floor, where f(θ + t·d) − f(θ) is pure rounding, a step is also
     accepted when f did not rise beyond rounding and the exact slope along d shrank to at most
     half its start (convexity then certifies progress toward the line's minimum).
-    Returns (t, f, θ_new, z_new), or t = 0 when no step is acceptable.
+    Trial points' scores are never stored (``value_along``); the accepted one's are z, moved in
+    place. Returns (t, f, θ_new, z_new), or (0, f0, θ, z) when no step is acceptable.
     """
     t = t0
     noise = 8 * np.finfo(float).eps * max(abs(f0), 1e-300)
     for _ in range(max_halvings):
-        cand = theta + t * direction
-        zc = z + t * u
-        f_new = obj.value_from_scores(cand, zc, smooth=smooth)
+        cand = direction * t
+        cand += theta
+        f_new = obj.value_along(cand, z, u, t, smooth=smooth)
         if np.isfinite(f_new):
-            if f_new <= f0 + 1e-4 * t * slope:
-                return t, f_new, cand, zc
-            if smooth and f_new <= f0 + noise:
-                if abs(obj.slope_from_scores(cand, zc, direction, u)) <= 0.5 * abs(slope):
-                    return t, f_new, cand, zc
+            if f_new <= f0 + 1e-4 * t * slope or (smooth and f_new <= f0 + noise and abs(
+                    obj.slope_along(cand, z, u, t, direction)) <= 0.5 * abs(slope)):
+                return t, f_new, cand, obj.step_scores(cand, z, u, t)
         t *= 0.5
     return 0.0, f0, theta, z
 
@@ -261,7 +260,6 @@ def _newton_cholesky(obj, theta0, tol=1e-8, max_iter=100, callback=None, record_
                 it -= 1
                 break
             theta = theta_new
-            obj.set_scores(theta, z_new)
             _, g = model.rebuild(obj, theta)
             f = f_new
         kkt_old, kkt = kkt, float(np.abs(g).max())

@@ -238,10 +238,6 @@ def _inner_tol(kkt: float, tol: float) -> float:
     return max(0.1 * kkt, 0.01 * tol) * _INNER
 
 
-def _full_value(obj: Objective, theta: NDArray, z: NDArray) -> float:
-    return obj.value_from_scores(theta, z, smooth=False)
-
-
 @blas_guard
 def prox_newton(
     obj: Objective,
@@ -262,7 +258,7 @@ def prox_newton(
     l1 = obj.penalty.l1
     p = obj.n_features
     z = obj.scores(theta)
-    F = _full_value(obj, theta, z)
+    F = obj.value_from_scores(theta, z)
     rec.record(0, theta, F)
     _, g = obj.smooth_value_grad(theta)
     kkt = obj.kkt_residual(theta, g)
@@ -310,8 +306,7 @@ def prox_newton(
         t = 1.0
         for _ in range(60):
             cand = theta + t * direction
-            zc = z + t * u
-            F_new = _full_value(obj, cand, zc)
+            F_new = obj.value_along(cand, z, u, t)  # the trial's scores z + t·u are never stored
             if F_new <= F + 1e-4 * t * min(decrease, 0.0) + 1e-15 * abs(F):
                 break
             t *= 0.5
@@ -323,8 +318,9 @@ def prox_newton(
             message = f"line search found no decrease at KKT residual {kkt:.3g} (precision floor)."
             it -= 1
             break
-        theta, z, F = cand, zc, F_new
-        obj.set_scores(theta, z)
+        theta, F = cand, F_new
+        z = obj.step_scores(theta, z, u, t)
+        del u
         _, g = obj.smooth_value_grad(theta)
         kkt_old, kkt = kkt, obj.kkt_residual(theta, g)
         if use_gram and stride > 1 and t == 1.0 and kkt > 0.1 * kkt_old:
@@ -388,8 +384,7 @@ def _prox_newton_gram(obj, theta0, tol=1e-8, max_iter=200, callback=None, record
             t = 0.5
             for _ in range(60):
                 cand = theta + t * direction
-                zc = z + t * u
-                F_new = _full_value(obj, cand, zc)
+                F_new = obj.value_along(cand, z, u, t)
                 if F_new <= F + 1e-4 * t * decrease + 1e-15 * abs(F):
                     break
                 t *= 0.5
@@ -402,7 +397,7 @@ def _prox_newton_gram(obj, theta0, tol=1e-8, max_iter=200, callback=None, record
                 it -= 1
                 break
             theta, F = cand, F_new
-            obj.set_scores(theta, zc)
+            obj.step_scores(theta, z, u, t)
             f, g = model.rebuild(obj, theta)
         kkt_old, kkt = kkt, obj.kkt_residual(theta, g)
         model.judge(t, kkt_old, kkt, tol)

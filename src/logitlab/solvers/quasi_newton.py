@@ -4,12 +4,10 @@ both tracking the scores z so a line search never reads X, both stopping on ‖�
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 from numpy.typing import NDArray
 
-from ..objective import Objective
+from ..objective import Objective, _axpy
 from .base import Callback, Recorder, SolverResult, blas_guard, decoupled_moments, stop_reason
 from .newton import line_search_scores
 
@@ -23,49 +21,70 @@ def _require_smooth(obj: Objective, name: str) -> None:
         raise ValueError(f"{name} handles L2 or no penalty; use 'cd' for L1/elastic net.")
 
 
-def _pcg(obj: Objective, theta: NDArray, g: NDArray, dcurv: NDArray,
-         precond: Callable[[NDArray], NDArray], rtol: float, max_cg: int) -> tuple[NDArray, NDArray, int]:
-    """Approximately solve H·δ = −g by CG preconditioned with ``precond`` (r ↦ M⁻¹r); also
-    returns X̃·δ.
-
-    Every Hessian product passes through u = X̃·p, and δ = Σ αₖpₖ, so X̃·δ = Σ αₖuₖ comes
-    for free: the line search that follows reads X not at all.
+def _pcg(obj: Objective, theta: NDArray, g: NDArray, dcurv: NDArray, precond: _Diagonal,
+         rtol: float, max_cg: int) -> tuple[NDArray, int]:
+    """Approximately solve H·δ = −g by CG preconditioned with M (``precond``); returns (δ, CG
+    steps). Five vectors of θ's length and the objective's one work m-vector: M⁻¹r is folded
+    into the next direction without being stored, and every product writes into one buffer.
     """
     n = g.shape[0]
     delta = np.zeros(n)
-    xdelta = 0.0  # becomes X̃·δ at the first step (chunked objectives: a symbolic handle)
     r = -g
-    s = precond(r)
-    p = s.copy()
-    rs = float(np.dot(r, s))
+    p = np.empty(n)
+    rs, x_b = precond.inner(r)
+    precond.combine(r, x_b, 0.0, p)
+    Hp = np.empty(n)
     g_norm = float(np.linalg.norm(g))
     k = 0
     for k in range(1, max_cg + 1):
-        Hp, up = obj.hessp_scores(theta, p, dcurv)
+        obj.hessp_into(theta, p, dcurv, out=Hp)
         curv = float(np.dot(p, Hp))
         if curv <= 0 or not np.isfinite(curv):  # flat or numerically negative: stop here
             if k == 1:
-                delta, xdelta = s.copy(), obj.direction_scores(s)
+                delta[:] = p  # the preconditioned steepest descent M⁻¹(−g)
             break
         alpha = rs / curv
-        delta += alpha * p
-        if isinstance(xdelta, np.ndarray) and isinstance(up, np.ndarray):
-            up *= alpha  # in place (up is not used again): no new m-vector per CG step
-            xdelta += up
-        else:  # the first step, or a chunked objective's symbolic scores
-            xdelta = xdelta + alpha * up
-        r -= alpha * Hp
+        _axpy(alpha, p, delta)
+        _axpy(-alpha, Hp, r)
         if np.linalg.norm(r) <= rtol * g_norm:
             break
-        s = precond(r)
-        rs_new = float(np.dot(r, s))
-        p = s + (rs_new / rs) * p
+        rs_new, x_b = precond.inner(r)
+        precond.combine(r, x_b, rs_new / rs, p)
         rs = rs_new
-    return delta, xdelta, k
+    return delta, k
 
 
-def _centered_diagonal(obj: Objective, dcurv: NDArray) -> Callable[[NDArray], NDArray]:
-    """r ↦ M⁻¹r for the Hessian's diagonal taken after centering the features (implicitly).
+class _Diagonal:
+    """A diagonal preconditioner for CG, optionally in the intercept-decoupled coordinates
+    (see :func:`_centered_diagonal`), stored in float32: a preconditioner needs no more digits,
+    and it is two of the solver's p-vectors."""
+
+    def __init__(self, inv_var: NDArray, mu: NDArray | None = None, d_sum: float = 1.0) -> None:
+        from . import _kernels
+
+        self._K = _kernels
+        self.inv_var = np.asarray(inv_var, dtype=np.float32)
+        self.coupled = mu is not None
+        self.mu = np.asarray(mu if mu is not None else [], dtype=np.float32)
+        self.d_sum = float(d_sum)
+
+    def inner(self, r: NDArray) -> tuple[float, float]:
+        """(r·M⁻¹r, the intercept's entry of M⁻¹r)."""
+        rs, x_b = self._K.precond_inner(r, self.mu, self.inv_var, self.d_sum, self.coupled)
+        return float(rs), float(x_b)
+
+    def combine(self, r: NDArray, x_b: float, beta: float, p: NDArray) -> NDArray:
+        """p ← M⁻¹r + β·p in place."""
+        self._K.precond_combine(r, self.mu, self.inv_var, x_b, beta, p, self.coupled)
+        return p
+
+    def __call__(self, r: NDArray) -> NDArray:
+        """M⁻¹r as a new vector."""
+        return self.combine(r, self.inner(r)[1], 0.0, np.empty(r.shape[0]))
+
+
+def _centered_diagonal(obj: Objective, dcurv: NDArray) -> _Diagonal:
+    """M for the Hessian's diagonal taken after centering the features (implicitly).
 
     With an intercept, H = [[A, c], [cᵀ, s]] (c = X̃ᵀd, s = Σd) couples b to every feature,
     strongly so for non-negative features such as tf-idf, and a plain diagonal leaves CG to
@@ -79,19 +98,15 @@ def _centered_diagonal(obj: Objective, dcurv: NDArray) -> Callable[[NDArray], ND
     if not obj.fit_intercept:
         diag = obj.design.column_sq_norms(dcurv) + l2
         diag = np.maximum(diag, 1e-12 * max(float(diag.max(initial=0.0)), 1e-300))
-        return lambda r: r / diag
+        return _Diagonal(1.0 / diag)
     c, diag = obj.design.column_moments(dcurv)
-    diag = diag + l2
+    diag += l2
     floor = 1e-12 * max(float(diag.max(initial=0.0)), 1e-300)
-    s = max(float(dcurv.sum()), 1e-300)
+    s = max(float(dcurv.sum(dtype=np.float64)), 1e-300)
     mu, var = decoupled_moments(c, diag, s, floor)
-
-    def solve(r: NDArray) -> NDArray:
-        x_w = (r[:-1] - mu * r[-1]) / var
-        x_b = r[-1] / s
-        return np.append(x_w, x_b - float(mu @ x_w))
-
-    return solve
+    del c, diag
+    np.reciprocal(var, out=var)
+    return _Diagonal(var, mu, s)
 
 
 @blas_guard
@@ -107,7 +122,7 @@ def newton_cg(
     on the scores z + t·X̃δ, which CG already produced.
     """
     _require_smooth(obj, "newton-cg")
-    theta = np.array(theta0, dtype=np.float64, copy=True)
+    theta = np.asarray(theta0, dtype=np.float64)  # never written in place: each step makes a new θ
     rec = Recorder(callback, record_path)
     z = obj.scores(theta)
     f, g = obj.smooth_value_grad(theta)
@@ -122,18 +137,22 @@ def newton_cg(
         if stop:
             (status, message), it = stop, it - 1
             break
-        dcurv = obj.curvature_weights(theta)
+        dcurv = obj.curvature_weights(theta, single=True)
         if drift > _PRECOND_DRIFT:  # a typical d = σσ' moved little since: keep the old one
-            precond, drift = _centered_diagonal(obj, dcurv), 0.0
+            precond, drift = None, 0.0  # the old one goes before the new one is built
+            precond = _centered_diagonal(obj, dcurv)
         eta = min(0.5, np.sqrt(float(np.linalg.norm(g)) / g0))
-        delta, u, _ = _pcg(obj, theta, g, dcurv, precond, eta, max_cg)
+        delta, _ = _pcg(obj, theta, g, dcurv, precond, eta, max_cg)
+        del dcurv
+        # X̃δ in the products' work vector: one more half pass, where summing it along CG would
+        # hold one more m-vector through every product
+        u = obj.direction_scores(delta, out=obj.scores_work())
         slope = float(np.dot(g, delta))
         if slope >= 0:
             delta = -precond(g)
-            u = obj.direction_scores(delta)
+            u = obj.direction_scores(delta, out=obj.scores_work())
             slope = float(np.dot(g, delta))
-        del dcurv  # the line search's candidate brings its own curvature
-        t, f_new, theta_new, z_new = line_search_scores(obj, theta, z, f, delta, u, slope)
+        t, f_new, theta_new, z = line_search_scores(obj, theta, z, f, delta, u, slope)
         if t == 0.0:
             status = "converged" if kkt <= max(tol, 1e-3 * np.sqrt(tol)) else "max_iter"
             message = f"line search found no decrease at ‖∇J‖∞={kkt:.3g} (precision floor)."
@@ -141,9 +160,8 @@ def newton_cg(
             floor_hits += 1
             break
         drift += t * float(np.sqrt(np.dot(u, u) / u.size)) if isinstance(u, np.ndarray) and u.size else np.inf
-        theta, z = theta_new, z_new
-        del delta, u, theta_new, z_new  # freed before the next CG allocates its own
-        obj.set_scores(theta, z)
+        theta = theta_new
+        del delta, u, theta_new
         f, g = obj.smooth_value_grad(theta)
         kkt = float(np.max(np.abs(g)))
         rec.record(it, theta, f)
@@ -216,7 +234,6 @@ def lbfgs(
             message = f"line search found no decrease at ‖∇J‖∞={kkt:.3g} (precision floor)."
             it -= 1
             break
-        obj.set_scores(theta_new, z_new)
         f_new, g_new = obj.smooth_value_grad(theta_new)
         s_vec, y_vec = theta_new - theta, g_new - g
         if float(np.dot(s_vec, y_vec)) > 1e-12 * float(np.dot(y_vec, y_vec)) and np.dot(y_vec, y_vec) > 0:
