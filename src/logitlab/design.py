@@ -47,8 +47,9 @@ def _product_into(X: sp.spmatrix, x: NDArray, out: NDArray | None, transpose: bo
     """out ← X·x (or Xᵀ·x) for a float64 CSR/CSC X through SciPy's own compiled loop, which
     accumulates into a given vector (SciPy's ``@`` allocates a new one per product; CG runs
     dozens). False when there is no ``out`` or SciPy's loop is not importable."""
-    if out is None or _sparsetools is None:
+    if out is None or _sparsetools is None or not (out.flags.c_contiguous and out.dtype == np.float64):
         return False
+    x = np.ascontiguousarray(x, dtype=np.float64)
     m, p = X.shape
     by_rows = (X.format == "csr") != transpose  # CSR·x, or the CSC view of a CSR's transpose
     n_row, n_col = (m, p) if not transpose else (p, m)
@@ -59,6 +60,7 @@ def _product_into(X: sp.spmatrix, x: NDArray, out: NDArray | None, transpose: bo
 
 
 def _into(out: NDArray | None, value: NDArray) -> NDArray:
+    """``value`` written into ``out`` (the caller's buffer), or ``value`` itself if there is none."""
     if out is None:
         return value
     out[:] = value
@@ -150,8 +152,8 @@ class Design:
             if not self._compressed_ok:
                 Xs = X.multiply(X) if square else X
                 return np.asarray(Xs.T @ r, dtype=np.float64).ravel()
-            if square and not _kernels_loaded():
-                return self._sq_rmatvec_numpy(r)
+            if square and not _kernels_loaded() and _sparsetools is not None:
+                return self._moments_blocked(r, first=False)[1]
             K = _kernels()
             out = np.empty(self.n_features)
             if self._format == "csc":
@@ -171,31 +173,41 @@ class Design:
             out += (B * B).T @ r[start:stop] if square else B.T @ r[start:stop]
         return out
 
-    def _sq_rmatvec_numpy(self, r: NDArray) -> NDArray:
-        """(X∘X)ᵀr for CSR/CSC without numba, in blocks of ≈ 2¹⁹ stored values: each block's
-        squares become a small SciPy matrix sharing X's indices (SciPy's compiled product, about
-        twice as fast as NumPy's bincount), never a squared copy of X."""
+    def _moments_blocked(self, d: NDArray, first: bool) -> tuple[NDArray | None, NDArray]:
+        """(Xᵀd if ``first``, (X∘X)ᵀd) of a CSR/CSC X without numba: SciPy's compiled product
+        loop over blocks of ≈ 2¹⁴ stored values (their squares a 128 kB buffer, d cast to
+        float64 a block of rows at a time), accumulating into the results. Never a squared copy
+        of X, nor a p-vector per block; X's stored values are only read."""
         X = self.X
         indptr, indices, data = X.indptr, X.indices, X.data
         n_major = indptr.shape[0] - 1
-        out = np.zeros(self.n_features)
+        m, p = self.n_samples, self.n_features
         csr = self._format == "csr"
-        target = 1 << 16  # 0.5 MB of squares per block: ≪ 10 % of X, still SciPy-speed
+        out1 = np.zeros(p) if first else None
+        out2 = np.zeros(p)
+        if not csr:  # a column block reads every row of d
+            d = np.asarray(d, dtype=np.float64)
+        target = 1 << 14
         a = 0
         while a < n_major:
             b = int(np.searchsorted(indptr, indptr[a] + target, side="right")) - 1
             b = min(max(b, a + 1), n_major)
             k0, k1 = int(indptr[a]), int(indptr[b])
-            v = np.square(data[k0:k1], dtype=np.float64)  # a new block: X.data is never written
-            ptr = indptr[a:b + 1] - indptr[a]
-            if csr:  # rows a..b: their squares' transpose times r[a:b], summed over blocks
-                B = sp.csr_matrix((v, indices[k0:k1], ptr), shape=(b - a, self.n_features), copy=False)
-                out += B.T @ r[a:b]
-            else:  # columns a..b: each column's weighted sum of squares
-                B = sp.csc_matrix((v, indices[k0:k1], ptr), shape=(self.n_samples, b - a), copy=False)
-                out[a:b] = B.T @ r
+            ptr, idx = indptr[a:b + 1] - indptr[a], indices[k0:k1]
+            vals = np.asarray(data[k0:k1], dtype=np.float64)
+            squares = np.square(vals)
+            if csr:  # rows a..b: Xᵀ over them is their block's transpose, a CSC p × (b − a)
+                x = np.asarray(d[a:b], dtype=np.float64)
+                for values, out in ((vals, out1), (squares, out2)):
+                    if out is not None:
+                        _sparsetools.csc_matvec(p, b - a, ptr, idx, values, x, out)
+            else:  # columns a..b: their block's transpose is a CSR (b − a) × m
+                for values, out in ((vals, out1), (squares, out2)):
+                    if out is not None:
+                        part = out[a:b]
+                        _sparsetools.csr_matvec(b - a, m, ptr, idx, values, d, part)
             a = b
-        return out
+        return out1, out2
 
     # -- products -------------------------------------------------------------------------
     def matvec(self, w: NDArray, out: NDArray | None = None) -> NDArray:
@@ -358,22 +370,21 @@ class Design:
 
     def column_moments(self, d: NDArray) -> tuple[NDArray, NDArray]:
         """(X_stdᵀd, Σᵢ dᵢ·X_std[i, j]²): the Hessian's intercept column and its diagonal, from
-        one read of a sparse X's stored values once the compiled kernels are loaded (float32 d
-        is read as is)."""
+        one read of a sparse X's stored values (compiled once numba is loaded, else SciPy's
+        loop in blocks; a float32 d, truncated Newton's, is read as is either way)."""
         d = np.asarray(d)
-        if d.dtype != np.float32:
-            d = np.asarray(d, dtype=np.float64)
-        if d.dtype == np.float32 and not (self.is_sparse and self._compressed_ok and _kernels_loaded()):
+        if d.dtype not in (np.float32, np.float64):
             d = d.astype(np.float64)
         if not (self.is_sparse and self._compressed_ok):
+            d = np.asarray(d, dtype=np.float64)
             return self.rmatvec(d), self.column_sq_norms(d)
         X = self.X
-        if _kernels_loaded():
+        if _kernels_loaded() or _sparsetools is None:
             first, second = np.empty(self.n_features), np.empty(self.n_features)
             _kernels().column_moments(X.indptr, X.indices, X.data, d, self._format == "csr",
                                       first, second)
-        else:  # numba not loaded yet: SciPy's products rather than paying its import here
-            return self.rmatvec(d), self.column_sq_norms(d)
+        else:  # numba not loaded yet: SciPy's loop rather than paying numba's import here
+            first, second = self._moments_blocked(d, first=True)
         self.n_passes += 0.5
         if self.scale is not None:
             first /= self.scale

@@ -338,8 +338,10 @@ class Objective:
         w, _ = self.split(theta)
         return self.data_loss(theta) + self.penalty.smooth_value(w)
 
-    def _grad_from_residual(self, r: NDArray, w: NDArray) -> NDArray:
-        g = np.empty(self.n_params)
+    def _grad_from_residual(self, r: NDArray, w: NDArray, out: NDArray | None = None) -> NDArray:
+        """(X̃ᵀr + λ(1−a)/m·w, Σr): the gradient for the residual r, or H·v for r = d∘(X̃v) and
+        w = v_w; written into ``out`` (θ-shaped) when given."""
+        g = np.empty(self.n_params) if out is None else out
         gw = self.design.rmatvec(r, out=g[: self.n_features])
         if self.penalty.l2:
             _axpy(self.penalty.l2, w, gw)
@@ -351,6 +353,8 @@ class Objective:
         """Value and gradient of the smooth part (data loss + L2):
 
         ∂/∂w = (1/m)·Xᵀ(s∘(ŷ − y)) + λ(1−a)/m·w,   ∂/∂b = (1/m)·Σ sᵢ(ŷᵢ − yᵢ).
+
+        For the log-loss the gradient is the one cached for θ, read-only (copy it to edit it).
         """
         w, _ = self.split(theta)
         if self.loss == "log":
@@ -419,13 +423,7 @@ class Objective:
         if self.fit_intercept and vb:
             du += vb
         np.multiply(d, du, out=du)
-        hv = np.empty(self.n_params) if out is None else out
-        hw = self.design.rmatvec(du, out=hv[: self.n_features])
-        if self.penalty.l2:
-            _axpy(self.penalty.l2, vw, hw)
-        if self.fit_intercept:
-            hv[-1] = du.sum()
-        return hv
+        return self._grad_from_residual(du, vw, out)
 
     def newton_model(self, theta: NDArray, stride: int = 1, single: bool = False,
                      value: bool = True) -> tuple[float, NDArray, NDArray]:

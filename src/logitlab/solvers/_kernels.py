@@ -418,35 +418,3 @@ def row_pairs(indptr, indices, col_map, stride):  # pragma: no cover - compiled
         total += 0.5 * c * (c + 1)
     return total
 
-
-@njit(cache=True, nogil=True)
-def precond_inner(r, mu, inv_var, d_sum, coupled):  # pragma: no cover - compiled
-    """(r·M⁻¹r, (M⁻¹r)_b) for truncated Newton's diagonal preconditioner, without storing M⁻¹r.
-
-    M⁻¹r: x_w = (r_w − μ·r_b)/v, x_b = r_b/Σd − μ·x_w when ``coupled`` (the intercept is the
-    last entry; see quasi_newton._centered_diagonal), else x = r/v.
-    """
-    n_w = inv_var.shape[0]
-    r_b = r[n_w] if coupled else 0.0
-    acc_mu = 0.0
-    acc_rx = 0.0
-    for j in range(n_w):
-        x = (r[j] - mu[j] * r_b) * inv_var[j] if coupled else r[j] * inv_var[j]
-        acc_mu += mu[j] * x if coupled else 0.0
-        acc_rx += r[j] * x
-    if not coupled:
-        return acc_rx, 0.0
-    x_b = r_b / d_sum - acc_mu
-    return acc_rx + r_b * x_b, x_b
-
-
-@njit(cache=True, nogil=True)
-def precond_combine(r, mu, inv_var, x_b, beta, p, coupled):  # pragma: no cover - compiled
-    """p ← M⁻¹r + β·p in place (β = 0: p ← M⁻¹r, whatever p held); x_b from precond_inner."""
-    n_w = inv_var.shape[0]
-    r_b = r[n_w] if coupled else 0.0
-    for j in range(n_w):
-        x = (r[j] - mu[j] * r_b) * inv_var[j] if coupled else r[j] * inv_var[j]
-        p[j] = x + beta * p[j] if beta != 0.0 else x
-    if coupled:
-        p[n_w] = x_b + beta * p[n_w] if beta != 0.0 else x_b

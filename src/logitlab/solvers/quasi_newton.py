@@ -55,27 +55,53 @@ def _pcg(obj: Objective, theta: NDArray, g: NDArray, dcurv: NDArray, precond: _D
 
 
 class _Diagonal:
-    """A diagonal preconditioner for CG, optionally in the intercept-decoupled coordinates
-    (see :func:`_centered_diagonal`), stored in float32: a preconditioner needs no more digits,
-    and it is two of the solver's p-vectors."""
+    """A diagonal preconditioner M for CG, optionally in the intercept-decoupled coordinates
+    (see :func:`_centered_diagonal`). Stored in float32 (a preconditioner needs no more digits,
+    and it is two of the solver's p-vectors) and applied a block at a time, so M⁻¹r is never
+    held whole: CG folds it straight into its next direction."""
+
+    _BLOCK = 1 << 12  # entries per block: temporaries of 32 kB
 
     def __init__(self, inv_var: NDArray, mu: NDArray | None = None, d_sum: float = 1.0) -> None:
-        from . import _kernels
-
-        self._K = _kernels
         self.inv_var = np.asarray(inv_var, dtype=np.float32)
         self.coupled = mu is not None
-        self.mu = np.asarray(mu if mu is not None else [], dtype=np.float32)
+        self.mu = None if mu is None else np.asarray(mu, dtype=np.float32)
         self.d_sum = float(d_sum)
 
+    def _blocks(self, r: NDArray):
+        """(a, b, (M⁻¹r)_w[a:b]) block by block: x_w = (r_w − μ·r_b)/v (coupled), else r/v."""
+        n_w = self.inv_var.shape[0]
+        r_b = float(r[n_w]) if self.coupled else 0.0
+        for a in range(0, n_w, self._BLOCK):
+            b = min(a + self._BLOCK, n_w)
+            x = r[a:b] * self.inv_var[a:b]
+            if self.coupled and r_b:
+                x -= (r_b * self.mu[a:b]) * self.inv_var[a:b]
+            yield a, b, x
+
     def inner(self, r: NDArray) -> tuple[float, float]:
-        """(r·M⁻¹r, the intercept's entry of M⁻¹r)."""
-        rs, x_b = self._K.precond_inner(r, self.mu, self.inv_var, self.d_sum, self.coupled)
-        return float(rs), float(x_b)
+        """(r·M⁻¹r, the intercept's entry of M⁻¹r: x_b = r_b/Σd − μ·x_w)."""
+        acc_rx = acc_mu = 0.0
+        for a, b, x in self._blocks(r):
+            acc_rx += float(np.dot(r[a:b], x))
+            if self.coupled:
+                acc_mu += float(np.dot(self.mu[a:b], x))
+        if not self.coupled:
+            return acc_rx, 0.0
+        r_b = float(r[-1])
+        x_b = r_b / self.d_sum - acc_mu
+        return acc_rx + r_b * x_b, x_b
 
     def combine(self, r: NDArray, x_b: float, beta: float, p: NDArray) -> NDArray:
-        """p ← M⁻¹r + β·p in place."""
-        self._K.precond_combine(r, self.mu, self.inv_var, x_b, beta, p, self.coupled)
+        """p ← M⁻¹r + β·p in place (β = 0: p ← M⁻¹r, whatever p held); x_b from :meth:`inner`."""
+        for a, b, x in self._blocks(r):
+            if beta:
+                p[a:b] *= beta
+                p[a:b] += x
+            else:
+                p[a:b] = x
+        if self.coupled:
+            p[-1] = x_b + beta * p[-1] if beta else x_b
         return p
 
     def __call__(self, r: NDArray) -> NDArray:
