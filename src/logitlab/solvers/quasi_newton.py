@@ -24,8 +24,9 @@ def _require_smooth(obj: Objective, name: str) -> None:
 def _pcg(obj: Objective, theta: NDArray, g: NDArray, dcurv: NDArray, precond: _Diagonal,
          rtol: float, max_cg: int) -> tuple[NDArray, int]:
     """Approximately solve H·δ = −g by CG preconditioned with M (``precond``); returns (δ, CG
-    steps). Five vectors of θ's length and the objective's one work m-vector: M⁻¹r is folded
-    into the next direction without being stored, and every product writes into one buffer.
+    steps). Four vectors of θ's length of its own (δ, r, p, H·p) and the objective's one work
+    m-vector: M⁻¹r is folded into the next direction without being stored, and every product
+    writes into one buffer.
     """
     n = g.shape[0]
     delta = np.zeros(n)
@@ -145,7 +146,7 @@ def newton_cg(
     The inner CG stops at relative residual η = min(½, √(‖g‖/‖g₀‖)) (Eisenstat–Walker-like
     forcing: loose far away, tight near the optimum, so convergence is superlinear) and is
     preconditioned by the Hessian's diagonal (one more pass: Σᵢ dᵢx̃ᵢⱼ²). Armijo backtracking
-    on the scores z + t·X̃δ, which CG already produced.
+    on the scores z + t·X̃δ (X̃δ formed once after CG), whose trial points are never stored.
     """
     _require_smooth(obj, "newton-cg")
     theta = np.asarray(theta0, dtype=np.float64)  # never written in place: each step makes a new θ
