@@ -370,7 +370,9 @@ def test_wide_csr_l1_takes_the_working_set_gram_to_glums_optimum(monkeypatch, dt
                                                                   fit_intercept):
     """Sparse L1 / elastic net with more features than the full Hessian allows: on CSR the
     working set's Newton matrix is read from X's rows (no column copy) and proximal Newton
-    reaches glum's J* to 1e-8; forcing the column path instead gives the same optimum."""
+    reaches glum's J* to 1e-8, with the matrix whole or in blocks (a memory budget too small
+    for it: one Gauss–Seidel sweep over the blocks per step); forcing the column path instead
+    gives the same optimum."""
     import importlib
 
     import logitlab.design as design_module
@@ -385,13 +387,21 @@ def test_wide_csr_l1_takes_the_working_set_gram_to_glums_optimum(monkeypatch, dt
     monkeypatch.setattr(design_module.Design, "block_system",
                         lambda self, *a, **k: calls.append(a[0].size) or real(self, *a, **k))
     thetas = {}
-    for path in ("gram", "columns"):
-        if path == "columns":
+    for path in ("gram", "blocks", "columns"):
+        calls.clear()
+        if path == "gram":
+            monkeypatch.setattr(pn, "_GRAM_MEMORY", 1.0)
+        elif path == "blocks":
+            monkeypatch.setattr(pn, "_GRAM_MEMORY", 2e-4)
+        else:
             monkeypatch.setattr(pn, "_block_gram_fits", lambda obj, ws: False)
-            calls.clear()
         m = LogisticRegression(lam=lam, l1_ratio=l1_ratio, tol=1e-10, fit_intercept=fit_intercept).fit(X, y, sw)
         assert m.solver_ == "cd" and m.converged_
-        assert bool(calls) == (path == "gram")
+        assert bool(calls) == (path != "columns")
+        if path == "gram":
+            whole = len(calls)
+        elif path == "blocks":
+            assert len(calls) > whole, (len(calls), whole)  # several matrices a step
         thetas[path] = np.r_[m.coef_.ravel(), m.intercept_] if fit_intercept else m.coef_.ravel()
     obj = Objective(X, y, sw, lam=lam, l1_ratio=l1_ratio, fit_intercept=fit_intercept)
     if fit_intercept:

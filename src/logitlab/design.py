@@ -400,12 +400,21 @@ class Design:
         sigma = np.ones(self.n_features) if self.scale is None else self.scale
         return X.indptr, X.indices, X.data, sigma
 
+    def stored_bytes(self) -> int:
+        """X's own size in bytes (a sparse X's values, indices and pointers)."""
+        X = self.X
+        if self.is_sparse and self._format is not None:
+            return int(X.data.nbytes + X.indices.nbytes + X.indptr.nbytes)
+        return int(X.data.nbytes if self.is_sparse else X.nbytes)
+
     def column_nnz(self) -> NDArray:
         """Stored values per column of a sparse X (counted once, then kept: p integers)."""
         if self._column_nnz is None:
             X = self.X
             if self._format == "csr":
-                self._column_nnz = _kernels().index_counts(X.indices, self.n_features)
+                small = X.nnz < np.iinfo(np.int32).max  # counts in int32: half the p-vector
+                counts = np.zeros(self.n_features, dtype=np.int32 if small else np.int64)
+                self._column_nnz = _kernels().index_counts(X.indices, counts)
             else:
                 self._column_nnz = np.diff(sp.csc_matrix(X).indptr)  # a CSC X: its own indptr, no copy
         return self._column_nnz
@@ -413,7 +422,7 @@ class Design:
     def _column_map(self, columns: NDArray) -> NDArray:
         """col_map[j] = the position of column j among ``columns``, −1 elsewhere: how the compiled
         row-wise kernels pick a subset of a CSR X's columns."""
-        col_map = np.full(self.n_features, -1, dtype=np.int64)
+        col_map = np.full(self.n_features, -1, dtype=np.int32)
         col_map[np.asarray(columns, dtype=np.int64)] = np.arange(len(columns))
         return col_map
 
@@ -431,7 +440,9 @@ class Design:
         if not self.is_sparse:
             raise ValueError("block_system is for sparse designs.")
         columns = np.asarray(columns, dtype=np.int64)
-        d = np.asarray(d, dtype=np.float64)
+        d = np.asarray(d)
+        if d.dtype != np.float32:
+            d = np.asarray(d, dtype=np.float64)
         n = columns.size
         X = self.X
         inv_scale = np.ones(n) if self.scale is None else 1.0 / self.scale[columns]

@@ -374,10 +374,9 @@ def csr_block_gram(indptr, indices, data, col_map, inv_scale, d, G):  # pragma: 
 
 
 @njit(cache=True, nogil=True)
-def index_counts(indices, n):  # pragma: no cover - compiled
-    """How often each of 0 … n−1 occurs in ``indices``: a CSR matrix's nonzeros per column,
-    without the int64 copy of the indices that np.bincount would make."""
-    out = np.zeros(n, dtype=np.int64)
+def index_counts(indices, out):  # pragma: no cover - compiled
+    """out[j] += how often j occurs in ``indices``: a CSR matrix's nonzeros per column, without
+    the int64 copy of the indices that np.bincount would make."""
     for k in range(indices.shape[0]):
         out[indices[k]] += 1
     return out

@@ -31,6 +31,7 @@ __all__ = ["prox_newton", "GRAM_MAX_PARAMS"]
 GRAM_MAX_PARAMS = 2000  # above this a (p+1)² Hessian costs more than walking the columns
 _WS_MIN = 32  # smallest working set
 _GRAM_BUILD = 16  # the working set's matrix may cost this many column epochs to build
+_GRAM_MEMORY = 0.04  # …and hold at most this share of X's bytes (larger sets go in blocks)
 _INNER = 0.3  # inner CD stops when its largest step is below 0.03 × the KKT residual
 _ANDERSON = 5  # inner CD extrapolates every 5 epochs (Anderson acceleration); 0 turns it off
 _MAX_EPOCHS = 15  # inner CD epochs per Newton step (decoupled intercept: 8, 15 and 30 all within noise)
@@ -54,9 +55,8 @@ def _exact_on_support(H: NDArray, g: NDArray, theta: NDArray, v: NDArray, l1: fl
     leaving = off[theta[off] != 0]  # weights the support drops (usually none)
     if leaving.size:
         rhs += H[np.ix_(S, leaving)].astype(np.float64) @ theta[leaving]
-    try:
-        step = np.linalg.solve(H[np.ix_(S, S)].astype(np.float64), rhs)
-    except np.linalg.LinAlgError:
+    step = _solve_spd_block(H, S, rhs)
+    if step is None:
         return v
     new = np.zeros_like(v)
     new[S] = theta[S] + step
@@ -66,6 +66,33 @@ def _exact_on_support(H: NDArray, g: NDArray, theta: NDArray, v: NDArray, l1: fl
     if off.size and np.max(np.abs(model_grad[off])) > l1 * (1 + 1e-9) + 1e-14:
         return v
     return new
+
+
+def _solve_spd_block(H: NDArray, S: NDArray, rhs: NDArray) -> NDArray | None:
+    """H_SS⁻¹·rhs by Cholesky, factored in place in one (|S|)² buffer of H's own precision
+    filled a row at a time (no other copy); a float32 H gets one step of iterative refinement
+    with float64 residuals, which leaves the error of H's rounding, not of the solve. None if
+    H_SS is not positive definite (then CD's point stays)."""
+    from scipy.linalg import lapack
+
+    single = H.dtype == np.float32
+    potrf, potrs = (lapack.spotrf, lapack.spotrs) if single else (lapack.dpotrf, lapack.dpotrs)
+    A = np.empty((S.size, S.size), dtype=H.dtype)
+    for i, row in enumerate(S):
+        A[i] = H[row, S]
+    c, info = potrf(A.T, lower=0, overwrite_a=1, clean=0)  # Aᵀ = A: F-ordered, so in place
+    if info != 0:
+        return None
+    x, info = potrs(c, rhs.astype(H.dtype), lower=0)
+    if info != 0:
+        return None
+    x = x.astype(np.float64)
+    if single:
+        residual = rhs - np.array([H[row, S].astype(np.float64) @ x for row in S])
+        dx, info = potrs(c, residual.astype(np.float32), lower=0)
+        if info == 0:
+            x += dx
+    return x
 
 
 def _matvec(H: NDArray, x: NDArray) -> NDArray:
@@ -174,24 +201,43 @@ def _cancels_in_float32(H: NDArray) -> bool:
 
 def _block_gram_step(obj: Objective, theta: NDArray, g: NDArray, dcurv: NDArray, ws: NDArray,
                      max_epochs: int, inner_tol: float, single: bool = True) -> tuple[NDArray, bool]:
-    """Proximal Newton's direction from the working set's (|W|+1)² Newton matrix (read from X's
-    rows by ``Design.block_system``; float32 unless a column cancels in it), minimized by
+    """Proximal Newton's direction from the working set's Newton matrix (read from X's rows by
+    ``Design.block_system``; float32 unless a column cancels in it), minimized by
     :func:`_minimize_model`, zero off the working set; and whether float32 (``single``) was
-    precise enough, for the next steps."""
-    n = ws.size
-    H = obj.design.block_system(ws, dcurv, single=single)
-    if single and obj.fit_intercept and _cancels_in_float32(H):
-        H, single = None, False
-        H = obj.design.block_system(ws, dcurv, single=False)
-    H[np.arange(n), np.arange(n)] += obj.penalty.l2
+    precise enough, for the next steps.
+
+    When the (|W|+1)² matrix would exceed ``_GRAM_MEMORY`` of X, W is split into blocks whose
+    matrices fit, taken one at a time (one Gauss–Seidel sweep of the model): block i's model
+    gradient is g + H·δ for the δ of the blocks before it, one Hessian-vector product."""
     w, b = obj.split(theta)
-    if obj.fit_intercept:
-        gb, tb = np.append(g[ws], g[-1]), np.append(w[ws], b)
-    else:
-        H, gb, tb = np.ascontiguousarray(H[:n, :n]), g[ws], w[ws].copy()
-    target = _minimize_model(H, gb, tb, obj.penalty.l1, n, max_epochs, inner_tol, obj.fit_intercept,
-                             overwrite=True)
-    return _step_to(obj, theta, ws, target[:n], target[n] if obj.fit_intercept else b), single
+    itemsize = 4 if single else 8
+    x_bytes = obj.design.stored_bytes()
+    max_block = max(_WS_MIN, int(np.sqrt(_GRAM_MEMORY * x_bytes / itemsize)) - 1)
+    n_blocks = -(-ws.size // max_block)
+    direction = np.zeros_like(theta)
+    for i, block in enumerate(np.array_split(ws, n_blocks)):
+        grad = g if i == 0 else obj.hessp_into(theta, direction, dcurv) + g
+        n = block.size
+        at = w[block] + direction[block]
+        if obj.fit_intercept:
+            gb, tb = np.append(grad[block], grad[-1]), np.append(at, b + direction[-1])
+        else:
+            gb, tb = grad[block], at
+        del grad  # the block's share is in gb: the θ-sized model gradient goes before the matrix
+        H = obj.design.block_system(block, dcurv, single=single)
+        if single and obj.fit_intercept and _cancels_in_float32(H):
+            H, single = None, False
+            H = obj.design.block_system(block, dcurv, single=False)
+        H[np.arange(n), np.arange(n)] += obj.penalty.l2
+        if not obj.fit_intercept:
+            H = np.ascontiguousarray(H[:n, :n])
+        target = _minimize_model(H, gb, tb, obj.penalty.l1, n, max_epochs, inner_tol, obj.fit_intercept,
+                                 overwrite=True)
+        del H
+        direction[block] = target[:n] - w[block]
+        if obj.fit_intercept:
+            direction[-1] = target[n] - b
+    return direction, single
 
 
 def _column_step(obj: Objective, theta: NDArray, g: NDArray, dcurv: NDArray, ws: NDArray,
@@ -206,7 +252,7 @@ def _column_step(obj: Objective, theta: NDArray, g: NDArray, dcurv: NDArray, ws:
     local = np.searchsorted(cols, ws).astype(np.int64)
     first, second = np.empty(cols.size), np.empty(cols.size)
     column_moments(indptr, indices, data, dcurv, False, first, second)
-    d_sum = float(dcurv.sum())
+    d_sum = float(dcurv.sum(dtype=np.float64))
     first /= sigma
     second /= sigma**2
     if obj.fit_intercept and d_sum > 0:  # CD in the coordinates where the intercept decouples
@@ -275,6 +321,7 @@ def prox_newton(
             break
         inner_tol = _inner_tol(kkt, tol)
         w, b = obj.split(theta)
+        direction = u = None  # the last step's go before this one's are made
         if use_gram:
             _, g, H = obj.newton_model(theta, stride=stride, single=single, value=False)
             target = _minimize_model(H, g, theta, l1, p, max_epochs, inner_tol, obj.fit_intercept,
@@ -282,13 +329,13 @@ def prox_newton(
             direction = target - theta
             u = obj.direction_scores(direction)
         else:
-            dcurv = obj.curvature_weights(theta)
+            dcurv = obj.curvature_weights(theta, single=True)  # it only shapes the step
             ws, ws_size = _grow_working_set(obj, w, g[:p], ws_size)
             if _block_gram_fits(obj, ws):
                 block = None  # the Gram replaces any extracted columns
                 direction, gram_single = _block_gram_step(obj, theta, g, dcurv, ws, max_epochs, inner_tol,
                                                           gram_single)
-                u = obj.direction_scores(direction)
+                u = obj.direction_scores(direction, out=obj.scores_work())
             else:
                 # reuse the extracted columns while the working set stays inside them
                 settled = block is not None and np.all(np.isin(ws, block[0], assume_unique=True))
@@ -301,8 +348,8 @@ def prox_newton(
                         cols = _with_headroom(ws, g[:p], ws.size // 4)
                         block = (cols, *obj.design.column_block(cols))
                 direction, u = _column_step(obj, theta, g, dcurv, ws, block, max_epochs, inner_tol)
-        v_new, _ = obj.split(theta + direction)
-        decrease = float(np.dot(g, direction)) + l1 * (np.abs(v_new).sum() - np.abs(w).sum())
+        l1_new = float(np.abs(obj.split(theta + direction)[0]).sum())
+        decrease = float(np.dot(g, direction)) + l1 * (l1_new - np.abs(w).sum())
         t = 1.0
         for _ in range(60):
             cand = theta + t * direction
