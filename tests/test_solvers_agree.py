@@ -393,6 +393,7 @@ def test_wide_csr_l1_takes_the_working_set_gram_to_glums_optimum(monkeypatch, dt
             monkeypatch.setattr(pn, "_GRAM_MEMORY", 1.0)
         elif path == "blocks":
             monkeypatch.setattr(pn, "_GRAM_MEMORY", 2e-4)
+            monkeypatch.setattr(pn, "_GRAM_FLOOR", 0)
         else:
             monkeypatch.setattr(pn, "_block_gram_fits", lambda obj, ws: False)
         m = LogisticRegression(lam=lam, l1_ratio=l1_ratio, tol=1e-10, fit_intercept=fit_intercept).fit(X, y, sw)

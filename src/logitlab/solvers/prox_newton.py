@@ -32,6 +32,7 @@ GRAM_MAX_PARAMS = 2000  # above this a (p+1)² Hessian costs more than walking t
 _WS_MIN = 32  # smallest working set
 _GRAM_BUILD = 16  # the working set's matrix may cost this many column epochs to build
 _GRAM_MEMORY = 0.04  # …and hold at most this share of X's bytes (larger sets go in blocks)
+_GRAM_FLOOR = 1 << 20  # …or this many bytes: a small X keeps its whole matrix (and one sweep)
 _INNER = 0.3  # inner CD stops when its largest step is below 0.03 × the KKT residual
 _ANDERSON = 5  # inner CD extrapolates every 5 epochs (Anderson acceleration); 0 turns it off
 _MAX_EPOCHS = 15  # inner CD epochs per Newton step (decoupled intercept: 8, 15 and 30 all within noise)
@@ -206,13 +207,14 @@ def _block_gram_step(obj: Objective, theta: NDArray, g: NDArray, dcurv: NDArray,
     :func:`_minimize_model`, zero off the working set; and whether float32 (``single``) was
     precise enough, for the next steps.
 
-    When the (|W|+1)² matrix would exceed ``_GRAM_MEMORY`` of X, W is split into blocks whose
+    When the (|W|+1)² matrix would exceed ``_GRAM_MEMORY`` of X (and 1 MB), W is split into blocks whose
     matrices fit, taken one at a time (one Gauss–Seidel sweep of the model): block i's model
     gradient is g + H·δ for the δ of the blocks before it, one Hessian-vector product."""
     w, b = obj.split(theta)
     itemsize = 4 if single else 8
     x_bytes = obj.design.stored_bytes()
-    max_block = max(_WS_MIN, int(np.sqrt(_GRAM_MEMORY * x_bytes / itemsize)) - 1)
+    budget = max(_GRAM_MEMORY * x_bytes, _GRAM_FLOOR)
+    max_block = max(_WS_MIN, int(np.sqrt(budget / itemsize)) - 1)
     n_blocks = -(-ws.size // max_block)
     direction = np.zeros_like(theta)
     for i, block in enumerate(np.array_split(ws, n_blocks)):
