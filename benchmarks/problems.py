@@ -48,10 +48,10 @@ class Problem:
 
     @property
     def x_bytes(self) -> int:
-        X = self.X
-        if sp.issparse(X):
-            return int(X.data.nbytes + X.indices.nbytes + X.indptr.nbytes)
-        return int(X.nbytes)
+        """X's own size, as logitlab's memory budgets count it (a sparse X: values, indices, pointers)."""
+        from logitlab.design import Design
+
+        return Design(self.X).stored_bytes()
 
 
 def dense_data(m: int, p: int, seed: int, n_signal: int | None = None, rho: float = 0.5,

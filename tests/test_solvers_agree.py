@@ -286,7 +286,7 @@ def test_default_l2_fit_needs_under_a_tenth_of_X_in_extra_memory(kind):
     else:
         # the size: smaller, the fixed buffers (64 kB loss chunks without numba) weigh more
         X, y = tfidf_data(100_000, 50_000, 50, seed=14)
-        x_bytes, warm, solver = X.data.nbytes + X.indices.nbytes + X.indptr.nbytes, 5000, "newton-cg"
+        x_bytes, warm, solver = Design(X).stored_bytes(), 5000, "newton-cg"
     LogisticRegression(lam=1.0).fit(X[:warm], y[:warm])  # warm-up: imports, compilation
     tracemalloc.start()
     model = LogisticRegression(lam=1.0, tol=1e-6).fit(X, y)
