@@ -74,11 +74,11 @@ def _solve_spd_block(H: NDArray, S: NDArray, rhs: NDArray) -> NDArray | None:
     filled a row at a time (no other copy); a float32 H gets one step of iterative refinement
     with float64 residuals, which leaves the error of H's rounding, not of the solve. None if
     H_SS is not positive definite (then CD's point stays)."""
-    from scipy.linalg import lapack
+    from scipy.linalg.lapack import get_lapack_funcs
 
     single = H.dtype == np.float32
-    potrf, potrs = (lapack.spotrf, lapack.spotrs) if single else (lapack.dpotrf, lapack.dpotrs)
     A = np.empty((S.size, S.size), dtype=H.dtype)
+    potrf, potrs = get_lapack_funcs(("potrf", "potrs"), (A,))
     for i, row in enumerate(S):
         A[i] = H[row, S]
     c, info = potrf(A.T, lower=0, overwrite_a=1, clean=0)  # Aᵀ = A: F-ordered, so in place
@@ -89,6 +89,7 @@ def _solve_spd_block(H: NDArray, S: NDArray, rhs: NDArray) -> NDArray | None:
         return None
     x = x.astype(np.float64)
     if single:
+        # a row at a time, as A was filled: H[ix(S, S)] would be the copy the buffer avoids
         residual = rhs - np.array([H[row, S].astype(np.float64) @ x for row in S])
         dx, info = potrs(c, residual.astype(np.float32), lower=0)
         if info == 0:
