@@ -490,10 +490,14 @@ def _sparse_system(Xs: sp.spmatrix, d: NDArray) -> NDArray:
 
 class _SampledGram:
     """Σ dᵢ·[xᵢ, 1][xᵢ, 1]ᵀ over every ``stride``-th row, fed block by block (rescaled by the
-    stride, so it estimates the full sum): BLAS syrk on √d∘[X, 1] in float32 when ``single``
-    (twice the speed; the curvature only shapes Newton's step). Sampled rows gather in a
-    bounded buffer and go to syrk when it is full: a rank-k update is only efficient for
-    large k, and a block holds just 1/stride of its rows."""
+    stride, so it estimates the full sum): a BLAS rank-k update of √d∘[X, 1], in float32 when
+    ``single`` (twice the speed; the curvature only shapes Newton's step). Sampled rows gather
+    in a buffer of at most 128 kB (≥ 256 rows) and go to BLAS when it is full: a rank-k update
+    is only efficient for large k, and a block holds just 1/stride of its rows."""
+
+    _BUFFER_BYTES = 1 << 17
+    _SYRK_MIN = 64  # from p + 1 = 64 syrk on the buffer's transpose (no copy, half the flops)
+    # beats NumPy's Bᵀ·B, 1.7× at p = 100; below, NumPy's is 10–20 % faster
 
     def __init__(self, p: int, stride: int, single: bool, block_rows: int) -> None:
         from scipy.linalg import blas
@@ -501,22 +505,28 @@ class _SampledGram:
         self.p, self.stride = p, stride
         dtype = np.float32 if single else np.float64
         self._syrk = blas.ssyrk if single else blas.dsyrk
-        self._buf = np.empty((max(block_rows, 256), p + 1), dtype=dtype)
+        fit = max(256, self._BUFFER_BYTES // (np.dtype(dtype).itemsize * (p + 1)))
+        self._buf = np.empty((max(min(block_rows, fit), 1), p + 1), dtype=dtype)
         self._fill = 0
         self._A = np.zeros((p + 1, p + 1), dtype=dtype, order="F")
 
     def add(self, start: int, Xb: NDArray, d: NDArray) -> None:
         """Rows start … start+len(Xb) of X with their weights d."""
-        if self.stride > 1:
-            first = (-start) % self.stride
-            Xb, d = Xb[first::self.stride], d[first::self.stride]
+        first = (-start) % self.stride
+        n_rows = len(range(first, Xb.shape[0], self.stride))
+        compiled = _kernels_loaded() and Xb.dtype == np.float64 and d.dtype == np.float64
         done = 0
-        while done < Xb.shape[0]:
-            n = min(Xb.shape[0] - done, self._buf.shape[0] - self._fill)
+        while done < n_rows:
+            n = min(n_rows - done, self._buf.shape[0] - self._fill)
             rows = self._buf[self._fill:self._fill + n]
-            sb = np.sqrt(d[done:done + n])
-            np.multiply(Xb[done:done + n], sb[:, None], out=rows[:, :self.p], casting="unsafe")
-            rows[:, self.p] = sb
+            at = first + done * self.stride
+            if compiled:
+                _kernels().sqrt_weighted_rows(Xb, d, at, self.stride, rows)
+            else:
+                stop = at + (n - 1) * self.stride + 1
+                sb = np.sqrt(d[at:stop:self.stride])
+                np.multiply(Xb[at:stop:self.stride], sb[:, None], out=rows[:, :self.p], casting="unsafe")
+                rows[:, self.p] = sb
             self._fill += n
             done += n
             if self._fill == self._buf.shape[0]:
@@ -525,17 +535,18 @@ class _SampledGram:
     def _flush(self) -> None:
         if self._fill:
             B = self._buf[:self._fill]
-            if self.p < 256:  # small p: gemm on Bᵀ·B reads B in place; SciPy's syrk would
-                self._A += B.T @ B  # first copy it to Fortran order (measured: 4.1 vs 7.0 ms)
-            else:  # large p: syrk's half of the flops outweighs that copy
-                self._A = self._syrk(1.0, B, beta=1.0, c=self._A, trans=1, lower=0, overwrite_c=1)
+            if self.p + 1 < self._SYRK_MIN:
+                self._A += B.T @ B
+            else:  # Bᵀ is Fortran-ordered: BLAS reads it in place (passing B with trans=1 would
+                # make SciPy copy it to Fortran order first)
+                self._A = self._syrk(1.0, B.T, beta=1.0, c=self._A, trans=0, lower=0, overwrite_c=1)
             self._fill = 0
 
     def result(self) -> NDArray:
         """The symmetric (p+1)² sum in float64."""
         self._flush()
         A = np.array(self._A, dtype=np.float64)  # a C-ordered float64 copy
-        if self.p >= 256:  # syrk filled the upper triangle only
+        if self.p + 1 >= self._SYRK_MIN:  # syrk filled the upper triangle only
             A = np.triu(A)
             A += np.triu(A, 1).T
         if self.stride > 1:

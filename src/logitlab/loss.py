@@ -7,6 +7,7 @@ The mean log-loss from probabilities (the lessons' formula) is here too, for met
 
 from __future__ import annotations
 
+import functools
 import sys
 
 import numpy as np
@@ -150,36 +151,66 @@ _EMPTY = np.empty(0)
 _compiled = None
 
 
-def _log_terms_loop(y, z, s, scale, want_f, r, d, u, step):  # pragma: no cover - compiled by numba
-    """Σ sᵢ·ℓ(yᵢ, zᵢ)·scale (if ``want_f``), and rᵢ = sᵢ(σ(zᵢ) − yᵢ)·scale, dᵢ = sᵢσ(zᵢ)σ(−zᵢ)·scale
-    into r and d when they are not empty; at the scores z + step·u instead when u is not empty
-    (a line search's candidate, never stored). One e = exp(−|z|) per example serves all three:
-    ℓ = log1p(e) + (max(z, 0) − y·z), exact in logit space (for y ∈ {0, 1} the bracket is
-    0 or |z| exactly, so ℓ(1, 40) = 4.2e−18, not 0); σ(z) = 1/(1+e) or e/(1+e) by the sign of
-    z; σ(z)σ(−z) = e/(1+e)². Accumulated in float64."""
-    total = 0.0
-    comp = 0.0  # Neumaier compensation: the sum's rounding stays O(ε), not O(m·ε), so a line
-    # search can still compare J values near its floating-point floor
-    want_r = r.shape[0] > 0
-    want_d = d.shape[0] > 0
+def _negative_abs_scores(z, u, step, out):  # pragma: no cover - compiled by numba
+    """out ← −|z + step·u| (−|z| when u is empty): the argument of the one exp per example."""
     shifted = u.shape[0] > 0
     for i in range(z.shape[0]):
         zi = z[i] + step * u[i] if shifted else z[i]
-        e = np.exp(-abs(zi))
+        out[i] = -abs(zi)
+
+
+def _terms_from_exp(y, z, s, u, step, e, want_f, r, d, scale):  # pragma: no cover - numba
+    """Given e = exp(−|zᵢ|) (zᵢ shifted by step·uᵢ when u is not empty): rᵢ = sᵢ(σ(zᵢ) − yᵢ)·scale
+    and dᵢ = sᵢσ(zᵢ)σ(−zᵢ)·scale into r and d when they are not empty, σ(z) = 1/(1+e) or
+    e/(1+e) by the sign of z and σ(z)σ(−z) = e/(1+e)²; returns Σ sᵢ(max(zᵢ, 0) − yᵢzᵢ) (if
+    ``want_f``), the log-loss without its log1p(e) part. For y ∈ [0, 1] each bracket is ≥ 0, and
+    for y ∈ {0, 1} it is 0 or |z| exactly, so ℓ(1, 40) = log1p(e⁻⁴⁰) = 4.2e−18, not 0."""
+    shifted = u.shape[0] > 0
+    want_r = r.shape[0] > 0
+    want_d = d.shape[0] > 0
+    linear = 0.0
+    for i in range(z.shape[0]):
+        zi = z[i] + step * u[i] if shifted else z[i]
+        ei = e[i]
         if want_f:
-            term = s[i] * (np.log1p(e) + (max(zi, 0.0) - y[i] * zi))
-            t = total + term
-            if abs(total) >= abs(term):
-                comp += (total - t) + term
-            else:
-                comp += (term - t) + total
-            total = t
+            linear += s[i] * (max(zi, 0.0) - y[i] * zi)
         if want_r or want_d:
-            inv = 1.0 / (1.0 + e)
+            inv = 1.0 / (1.0 + ei)
             if want_r:
-                r[i] = s[i] * ((inv if zi >= 0.0 else e * inv) - y[i]) * scale
+                r[i] = s[i] * ((inv if zi >= 0.0 else ei * inv) - y[i]) * scale
             if want_d:
-                d[i] = s[i] * (e * inv * inv) * scale
+                d[i] = s[i] * (ei * inv * inv) * scale
+    return linear
+
+
+_COMPILED_CHUNK = 1 << 13  # examples per chunk: a 64 kB buffer, in cache between the calls
+
+
+def _log_terms_compiled(kernels, y, z, s, scale, want_f, r, d, u, step) -> float:
+    """The fused terms, chunk by chunk: numba for the elementwise algebra, NumPy's vectorized
+    exp and log1p for the transcendental part (4–5× faster than libm's scalar calls inside a
+    numba loop: 20 → 6 ms for value, residual and curvature of 10⁶ examples). One 64 kB
+    buffer holds e = exp(−|z|), then log1p(e) in place; the chunks' sums are added with
+    Neumaier compensation, so the total's rounding stays O(ε) and a line search can still
+    compare J values near its floating-point floor."""
+    negative_abs, from_exp = kernels
+    n = z.shape[0]
+    e = np.empty(min(n, _COMPILED_CHUNK))
+    total = comp = 0.0
+    for a in range(0, n, _COMPILED_CHUNK):
+        b = min(a + _COMPILED_CHUNK, n)
+        eb = e[:b - a]
+        zb, ub = z[a:b], u[a:b] if u.shape[0] else u
+        negative_abs(zb, ub, step, eb)
+        np.exp(eb, out=eb)
+        part = from_exp(y[a:b], zb, s[a:b], ub, step, eb, want_f, r[a:b] if r.shape[0] else r,
+                        d[a:b] if d.shape[0] else d, scale)
+        if want_f:
+            np.log1p(eb, out=eb)
+            part += float(np.dot(s[a:b], eb))
+            t = total + part
+            comp += (total - t) + part if abs(total) >= abs(part) else (part - t) + total
+            total = t
     return (total + comp) * scale
 
 
@@ -222,7 +253,8 @@ def _log_terms_numpy(y, z, s, scale, want_f, r, d, u=_EMPTY, t=0.0) -> float:
 
 
 def _compiled_terms():
-    """numba's compiled loop (cached on disk), or None when numba is unavailable."""
+    """The fused terms with numba's kernels (cached on disk): a function of the same arguments
+    as :func:`_log_terms_numpy`, or None when numba is unavailable."""
     global _compiled
     if _compiled is None:
         try:
@@ -230,7 +262,9 @@ def _compiled_terms():
         except ImportError:  # pragma: no cover - numba is a dependency
             _compiled = False
         else:
-            _compiled = njit(cache=True, nogil=True)(_log_terms_loop)
+            kernels = (njit(cache=True, nogil=True)(_negative_abs_scores),
+                       njit(cache=True, nogil=True)(_terms_from_exp))
+            _compiled = functools.partial(_log_terms_compiled, kernels)
     return _compiled or None
 
 

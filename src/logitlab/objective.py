@@ -89,6 +89,9 @@ class ObjectiveParts:
         return self.data_loss + self.penalty
 
 
+_SEPARATION_CHUNK = 1 << 12  # examples per chunk of Objective.separates
+
+
 class Objective:
     """The cost J(θ) of a binary linear classifier on (X, y), with everything solvers need.
 
@@ -531,12 +534,20 @@ class Objective:
         return (2.0 * self.y - 1.0) * self.scores(theta)
 
     def separates(self, theta: NDArray) -> bool:
-        """True when θ classifies every weighted example strictly correctly: proof of separation."""
+        """True when θ classifies every weighted example strictly correctly: proof of separation.
+
+        Read in chunks, stopping at the first misclassified one: a solver asks at every step,
+        and short of separation the first chunk nearly always holds a mistake."""
         z = self.scores(theta)
-        correct = np.where(self.y > 0.5, z > 0, z < 0)  # boolean only; a NaN score is on neither side
-        if not self.unit_weights:
-            correct |= self.sample_weight <= 0  # an example of weight 0 does not count
-        return bool(correct.all())
+        for a in range(0, z.shape[0], _SEPARATION_CHUNK):
+            b = a + _SEPARATION_CHUNK
+            # boolean only; a NaN score is on neither side
+            correct = np.where(self.y[a:b] > 0.5, z[a:b] > 0, z[a:b] < 0)
+            if not self.unit_weights:
+                correct |= self.sample_weight[a:b] <= 0  # an example of weight 0 does not count
+            if not correct.all():
+                return False
+        return True
 
     def _require_log_loss(self, what: str) -> None:
         if self.loss != "log":
