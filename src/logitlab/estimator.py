@@ -295,9 +295,11 @@ class LogisticRegression(EstimatorProtocol):
         self._warn(result, max_iter)
         return self
 
-    def _start(self, objective: Objective, offset, scale) -> NDArray:
+    def _start(self, objective: Objective, offset, scale) -> NDArray | None:
+        """θ₀ from the previous fit with ``warm_start``; None for a cold start, which the solver
+        makes itself (and so holds no second copy of θ through the fit)."""
         if not (self.warm_start and hasattr(self, "coef_")):
-            return objective.initial_theta()
+            return None
         coef = self.coef_.ravel()
         if coef.size != objective.n_features:
             raise ValueError(

@@ -372,7 +372,7 @@ def firth_fit(
 
 
 def firth_solve(
-    obj: Objective, theta0: NDArray, tol: float = 1e-6, max_iter: int = 100,
+    obj: Objective, theta0: NDArray | None, tol: float = 1e-6, max_iter: int = 100,
     callback: Callback | None = None, record_path: bool = False, multistart: bool = True,
 ) -> SolverResult:
     """The estimator's ``firth=True`` fit, returned as a core :class:`SolverResult`.
@@ -391,6 +391,8 @@ def firth_solve(
         raise ValueError(
             f"firth=True replaces the penalty by Jeffreys' prior; use lam=0 (got lam={obj.lam})."
         )
+    if theta0 is None:  # a cold start: the null model
+        theta0 = obj.initial_theta()
     prob = FirthProblem(obj)
     rec = Recorder(callback, record_path)
     message = "Firth penalized likelihood (Newton on ℓ* with step-halving)"

@@ -90,6 +90,15 @@ class ObjectiveParts:
 
 
 _SEPARATION_CHUNK = 1 << 12  # examples per chunk of Objective.separates
+_MIXED_CHUNK = 1 << 11  # entries per float32 × float64 product: NumPy's cast buffer, 16 kB
+
+
+def _held(theta: NDArray) -> NDArray:
+    """θ as the cache may keep it: itself when nothing can write to it (read-only, owning its
+    data: a solver that never edits its iterate says so), else a copy."""
+    if not theta.flags.writeable and theta.base is None:
+        return theta
+    return theta.copy()
 
 
 class Objective:
@@ -201,7 +210,7 @@ class Objective:
                 z += b
         else:  # w = 0 (every cold start): the scores are the intercept, no pass over X
             z = np.full(self.n_samples, b)
-        self._cache_theta, self._cache_z = theta.copy(), z
+        self._cache_theta, self._cache_z = _held(theta), z
         return z
 
     def set_scores(self, theta: NDArray, z: NDArray) -> None:
@@ -425,7 +434,11 @@ class Objective:
         du = self.design.matvec(vw, out=self.scores_work())
         if self.fit_intercept and vb:
             du += vb
-        np.multiply(d, du, out=du)
+        if d.dtype == du.dtype:
+            np.multiply(d, du, out=du)
+        else:  # in chunks: a mixed-dtype ufunc casts through a buffer of up to 64 kB
+            for a in range(0, du.shape[0], _MIXED_CHUNK):
+                np.multiply(du[a:a + _MIXED_CHUNK], d[a:a + _MIXED_CHUNK], out=du[a:a + _MIXED_CHUNK])
         return self._grad_from_residual(du, vw, out)
 
     def newton_model(self, theta: NDArray, stride: int = 1, single: bool = False,

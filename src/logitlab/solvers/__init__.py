@@ -1,5 +1,6 @@
-"""Solvers: each takes an :class:`~logitlab.objective.Objective` and a start θ₀, returns a
-:class:`SolverResult`, and never touches I/O. Compiled kernels (numba) load lazily, only when
+"""Solvers: each takes an :class:`~logitlab.objective.Objective` and a start θ₀ (None: the
+objective's cold start, made by the solver), returns a :class:`SolverResult`, and never
+touches I/O. Compiled kernels (numba) load lazily, only when
 a solver or a sparse product needs them."""
 
 from __future__ import annotations

@@ -45,6 +45,16 @@ class SolverResult:
 SEPARATED = "the data are linearly separable: with lam=0 the weights grow without bound."
 
 
+def start_point(obj: Any, theta0: NDArray | None, copy: bool = True) -> NDArray:
+    """The solver's first iterate: the objective's cold start (w = 0, b at the base rate's
+    log-odds) when ``theta0`` is None, else the caller's θ₀ as float64 (a copy unless ``copy``
+    is False). A cold start made here is the solver's alone, so it is dropped when the
+    iterate moves on: no p-vector is held for the whole fit."""
+    if theta0 is None:
+        return obj.initial_theta()
+    return np.array(theta0, dtype=np.float64, copy=True) if copy else np.asarray(theta0, dtype=np.float64)
+
+
 def stop_reason(obj: Any, theta: NDArray, kkt: float, tol: float, separable_check: bool) -> tuple[str, str] | None:
     """Why a solver stops before its next step: (status, message) when converged or, with
     ``separable_check`` (λ = 0), when θ already separates the classes; None to go on."""

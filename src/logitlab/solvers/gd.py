@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 
 from ..objective import Objective
 from ..penalty import soft_threshold
-from .base import Callback, Recorder, SolverResult, blas_guard
+from .base import Callback, Recorder, SolverResult, blas_guard, start_point
 
 __all__ = ["gradient_descent"]
 
@@ -30,7 +30,7 @@ def _prox(obj: Objective, theta: NDArray, step: float) -> NDArray:
 @blas_guard
 def gradient_descent(
     obj: Objective,
-    theta0: NDArray,
+    theta0: NDArray | None,
     learning_rate: float = 0.1,
     tol: float = 1e-6,
     max_iter: int = 10_000,
@@ -47,7 +47,7 @@ def gradient_descent(
     """
     if not (np.isfinite(learning_rate) and learning_rate > 0):
         raise ValueError(f"learning_rate must be a positive number; got {learning_rate!r}.")
-    theta = np.array(theta0, dtype=np.float64, copy=True)
+    theta = start_point(obj, theta0)
     rec = Recorder(callback, record_path)
     J = obj.value(theta)
     rec.record(0, theta, J)

@@ -14,7 +14,7 @@ import scipy.linalg as la
 from numpy.typing import NDArray
 
 from ..objective import Objective
-from .base import Callback, Recorder, SolverResult, blas_guard, stop_reason
+from .base import Callback, Recorder, SolverResult, blas_guard, start_point, stop_reason
 
 __all__ = ["newton_cholesky", "armijo"]
 
@@ -187,7 +187,7 @@ class _NewtonHessian:
 @blas_guard
 def newton_cholesky(
     obj: Objective,
-    theta0: NDArray,
+    theta0: NDArray | None,
     tol: float = 1e-8,
     max_iter: int = 100,
     callback: Callback | None = None,
@@ -214,7 +214,7 @@ def _newton_cholesky(obj, theta0, tol=1e-8, max_iter=100, callback=None, record_
     """newton_cholesky's iterations; returns (result, the last Hessian model)."""
     if obj.penalty.l1 > 0:
         raise ValueError("newton-cholesky handles L2 or no penalty; use 'cd' for L1/elastic net.")
-    theta = np.array(theta0, dtype=np.float64, copy=True)
+    theta = start_point(obj, theta0)
     rec = Recorder(callback, record_path)
     status, message, it = "max_iter", "", 0
     model = _NewtonHessian(obj)

@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..objective import Objective
-from .base import Callback, Recorder, SolverResult, blas_guard, decoupled_moments, stop_reason
+from .base import Callback, Recorder, SolverResult, blas_guard, decoupled_moments, start_point, stop_reason
 from .newton import _coarse_start, _hessian_plan, _NewtonHessian
 
 __all__ = ["prox_newton", "GRAM_MAX_PARAMS"]
@@ -290,7 +290,7 @@ def _inner_tol(kkt: float, tol: float) -> float:
 @blas_guard
 def prox_newton(
     obj: Objective,
-    theta0: NDArray,
+    theta0: NDArray | None,
     tol: float = 1e-8,
     max_iter: int = 200,
     callback: Callback | None = None,
@@ -302,7 +302,7 @@ def prox_newton(
     if use_gram and obj.loss == "log" and hasattr(obj, "advance"):
         return _prox_newton_gram(obj, theta0, tol, max_iter, callback, record_path, max_epochs)[0]
 
-    theta = np.array(theta0, dtype=np.float64, copy=True)
+    theta = start_point(obj, theta0)
     rec = Recorder(callback, record_path)
     l1 = obj.penalty.l1
     p = obj.n_features
@@ -395,7 +395,7 @@ def _prox_newton_gram(obj, theta0, tol=1e-8, max_iter=200, callback=None, record
     than 3×. Coordinate descent on the model, then its exact minimizer on the support.
     """
 
-    theta = np.array(theta0, dtype=np.float64, copy=True)
+    theta = start_point(obj, theta0)
     rec = Recorder(callback, record_path)
     l1, p = obj.penalty.l1, obj.n_features
     status, message, it = "max_iter", "", 0

@@ -8,7 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..objective import Objective, _axpy
-from .base import Callback, Recorder, SolverResult, blas_guard, decoupled_moments, stop_reason
+from .base import Callback, Recorder, SolverResult, blas_guard, decoupled_moments, start_point, stop_reason
 from .newton import line_search_scores
 
 __all__ = ["lbfgs", "newton_cg"]
@@ -61,23 +61,29 @@ class _Diagonal:
     and it is two of the solver's p-vectors) and applied a block at a time, so M⁻¹r is never
     held whole: CG folds it straight into its next direction."""
 
-    _BLOCK = 1 << 12  # entries per block: temporaries of 32 kB
+    _BLOCK = 1 << 12  # entries per block: two work buffers of 32 and 16 kB
 
     def __init__(self, inv_var: NDArray, mu: NDArray | None = None, d_sum: float = 1.0) -> None:
         self.inv_var = np.asarray(inv_var, dtype=np.float32)
         self.coupled = mu is not None
         self.mu = None if mu is None else np.asarray(mu, dtype=np.float32)
         self.d_sum = float(d_sum)
+        size = min(self._BLOCK, self.inv_var.shape[0])
+        self._x = np.empty(size)  # one block of M⁻¹r, reused block after block
+        self._shift = np.empty(size, dtype=np.float32) if self.coupled else None
 
     def _blocks(self, r: NDArray):
-        """(a, b, (M⁻¹r)_w[a:b]) block by block: x_w = (r_w − μ·r_b)/v (coupled), else r/v."""
+        """(a, b, (M⁻¹r)_w[a:b]) block by block: x_w = (r_w − μ·r_b)/v (coupled), else r/v.
+        Each block lives in the same buffer: the caller uses it before asking for the next."""
         n_w = self.inv_var.shape[0]
         r_b = float(r[n_w]) if self.coupled else 0.0
         for a in range(0, n_w, self._BLOCK):
             b = min(a + self._BLOCK, n_w)
-            x = r[a:b] * self.inv_var[a:b]
+            x = np.multiply(r[a:b], self.inv_var[a:b], out=self._x[:b - a])
             if self.coupled and r_b:
-                x -= (r_b * self.mu[a:b]) * self.inv_var[a:b]
+                shift = np.multiply(self.mu[a:b], self.inv_var[a:b], out=self._shift[:b - a])
+                shift *= r_b
+                x -= shift
             yield a, b, x
 
     def inner(self, r: NDArray) -> tuple[float, float]:
@@ -138,7 +144,7 @@ def _centered_diagonal(obj: Objective, dcurv: NDArray) -> _Diagonal:
 
 @blas_guard
 def newton_cg(
-    obj: Objective, theta0: NDArray, tol: float = 1e-8, max_iter: int = 200,
+    obj: Objective, theta0: NDArray | None, tol: float = 1e-8, max_iter: int = 200,
     callback: Callback | None = None, record_path: bool = False, max_cg: int = 250,
 ) -> SolverResult:
     """Truncated Newton: preconditioned CG on exact Hessian-vector products, never forming H.
@@ -149,7 +155,9 @@ def newton_cg(
     on the scores z + t·X̃δ (X̃δ formed once after CG), whose trial points are never stored.
     """
     _require_smooth(obj, "newton-cg")
-    theta = np.asarray(theta0, dtype=np.float64)  # never written in place: each step makes a new θ
+    theta = start_point(obj, theta0, copy=False)  # never written in place: each step makes a new θ
+    if theta0 is None:
+        theta.flags.writeable = False  # the solver's own: the objective's cache holds, not copies, it
     rec = Recorder(callback, record_path)
     z = obj.scores(theta)
     f, g = obj.smooth_value_grad(theta)
@@ -201,7 +209,7 @@ def newton_cg(
 
 @blas_guard
 def lbfgs(
-    obj: Objective, theta0: NDArray, tol: float = 1e-8, max_iter: int = 1000,
+    obj: Objective, theta0: NDArray | None, tol: float = 1e-8, max_iter: int = 1000,
     callback: Callback | None = None, record_path: bool = False, memory: int = 10,
 ) -> SolverResult:
     """Limited-memory BFGS on the smooth J; stops when ‖∇J‖∞ ≤ tol.
@@ -213,7 +221,7 @@ def lbfgs(
     along −∇J before declaring the precision floor.
     """
     _require_smooth(obj, "lbfgs")
-    theta = np.array(theta0, dtype=np.float64, copy=True)
+    theta = start_point(obj, theta0)
     rec = Recorder(callback, record_path)
     z = obj.scores(theta)
     f, g = obj.smooth_value_grad(theta)
