@@ -299,3 +299,44 @@ def test_separates_means_every_weighted_margin_is_positive():
         margins = (2 * yr - 1) * (Xr @ theta[:3] + theta[3])
         assert Objective(Xr, yr).separates(theta) == bool(np.all(margins > 0)) == (not flip)
         assert Objective(Xr, yr, sample_weight=np.ones(300)).separates(theta) == (not flip)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_separates_reads_every_chunk_until_a_mistake(weighted):
+    """Objective.separates stops at the first chunk holding a misclassified example, so a
+    mistake in the last chunk only (or only on a zero-weight example) must still be seen."""
+    from logitlab import objective as O
+
+    m = 3 * O._SEPARATION_CHUNK + 18  # even: no example at x = 0
+    X = np.linspace(-1.0, 1.0, m)[:, None]
+    y = (X[:, 0] > 0).astype(float)
+    s = np.ones(m) if weighted else None
+    theta = np.array([5.0, 0.0])  # z = 5x: every example on its side …
+    assert Objective(X, y, s).separates(theta)
+    y_bad = y.copy()
+    y_bad[-1] = 0.0  # … but the very last
+    assert not Objective(X, y_bad, s).separates(theta)
+    if weighted:
+        s_bad = s.copy()
+        s_bad[-1] = 0.0  # an example of weight 0 does not count
+        assert Objective(X, y_bad, s_bad).separates(theta)
+
+
+@pytest.mark.parametrize("path", ["numpy", "compiled"])
+def test_fused_loss_terms_with_unit_weights_as_a_broadcast(path):
+    """Unit weights arrive as a stride-0 broadcast of 1.0 (no m-vector); the terms equal those
+    with an explicit vector of ones, across chunk boundaries."""
+    from logitlab import loss as L
+
+    rng = np.random.default_rng(3)
+    m = 3 * L._COMPILED_CHUNK + 5
+    z = rng.standard_normal(m) * 3
+    y = (rng.random(m) < 0.5).astype(np.float64)
+    fn = L._log_terms_numpy if path == "numpy" else L._compiled_terms()
+    r1, d1, r2, d2 = (np.empty(m) for _ in range(4))
+    f1 = fn(y, z, np.broadcast_to(np.float64(1.0), (m,)), 1.0 / m, True, r1, d1, L._EMPTY, 0.0)
+    f2 = fn(y, z, np.ones(m), 1.0 / m, True, r2, d2, L._EMPTY, 0.0)
+    assert f1 == pytest.approx(f2, rel=1e-14)
+    assert f1 == pytest.approx(float(np.mean(L.log_loss_pointwise(y, z))), rel=1e-13)
+    np.testing.assert_array_equal(r1, r2)
+    np.testing.assert_array_equal(d1, d2)

@@ -270,30 +270,71 @@ def test_newton_cg_preconditioner_is_the_centered_diagonal():
     assert k_centered < 0.7 * k_plain, (k_centered, k_plain)
 
 
-@pytest.mark.parametrize("kind", ["tall dense", "tf-idf"])
-def test_default_l2_fit_needs_under_a_tenth_of_X_in_extra_memory(kind):
+@pytest.mark.parametrize("kind", ["tall dense", "tf-idf", "tf-idf 20k", "tf-idf 20k L1"])
+def test_default_fit_needs_under_a_tenth_of_X_in_extra_memory(kind):
     """A whole fit (validation, start, solver, the stored result) under 10 % of X.
 
     Tall dense (p = 20, one m-vector is 5 % of X): labels as float32, unit weights as a
     broadcast 1.0, the loss terms one row block at a time and z moved in place. tf-idf 100k ×
-    50k (47 nonzeros a row: one m-vector 1.4 % of X, one p-vector 0.7 %; 9.2 % with numba
-    loaded, 9.4 % without, 19 % on round 4's code): truncated Newton holds z, a
-    float32 curvature, one work m-vector and five p-vectors; line-search trials never store
-    their scores; labels already 0/1 are used as given."""
+    50k (47 nonzeros a row: one m-vector 1.4 % of X, one p-vector 0.7 %; 8.6 %, 19 % on round
+    4's code): truncated Newton holds z, a float32 curvature, one work m-vector and five
+    p-vectors; line-search trials never store their scores; labels already 0/1 are used as
+    given; the solver makes its own cold start and the score cache holds it uncopied. The
+    quick suite's 20k × 10k (X of 11 MB, so the fixed buffers weigh 5× more: 9.7 % for L2 on
+    round 6's code, 10.7 % before; L1 at 2.5 % nonzero weights through the working set's
+    Newton matrix: 9.2 %)."""
+    lam, l1_ratio = 1.0, 0.0
     if kind == "tall dense":
         X, y = dense_data(400_000, 20, seed=12)
-        x_bytes, warm, solver = X.nbytes, 50_000, "newton-cholesky"
-    else:
-        # the issue's size: smaller, the fixed buffers (64 kB loss chunks without numba) weigh more
+        warm, solver = 50_000, "newton-cholesky"
+    elif kind == "tf-idf":
         X, y = tfidf_data(100_000, 50_000, 50, seed=14)
-        x_bytes, warm, solver = Design(X).stored_bytes(), 5000, "newton-cg"
-    LogisticRegression(lam=1.0).fit(X[:warm], y[:warm])  # warm-up: imports, compilation
+        warm, solver = 5000, "newton-cg"
+    else:
+        from benchmarks.problems import make_problem
+
+        P = make_problem("tfidf_l1" if kind.endswith("L1") else "tfidf_l2", scale=0.2)
+        X, y, lam, l1_ratio = P.X, P.y, P.lam, P.l1_ratio
+        warm, solver = 5000, "cd" if l1_ratio else "newton-cg"
+    x_bytes = Design(X).stored_bytes()
+    LogisticRegression(lam=lam, l1_ratio=l1_ratio).fit(X[:warm], y[:warm])  # imports, compilation
     tracemalloc.start()
-    model = LogisticRegression(lam=1.0, tol=1e-6).fit(X, y)
+    model = LogisticRegression(lam=lam, l1_ratio=l1_ratio, tol=1e-6).fit(X, y)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert model.converged_ and model.solver_ == solver
     assert peak < 0.10 * x_bytes, peak / x_bytes
+
+
+@pytest.mark.parametrize("kind", ["dense", "sparse"])
+def test_solvers_make_the_cold_start_themselves(kind):
+    """θ₀ = None is the objective's cold start, made by the solver: the same optimum as when the
+    caller passes initial_theta(), and a caller's θ₀ is never written to."""
+    X, y, _ = _data(kind, "C" if kind == "dense" else "csr", np.float64, False)
+    lam = 1.0
+    for name, (fn, _, _) in SOLVERS.items():
+        if name == "gd":
+            continue
+        a = Objective(X, y, lam=lam)
+        own = fn(a, None, tol=1e-9, max_iter=500)
+        b = Objective(X, y, lam=lam)
+        theta0 = b.initial_theta()
+        given = fn(b, theta0, tol=1e-9, max_iter=500)
+        np.testing.assert_array_equal(theta0, b.initial_theta())
+        assert own.status == given.status == "converged", name
+        np.testing.assert_allclose(own.theta, given.theta, rtol=1e-12, atol=1e-14, err_msg=name)
+
+
+def test_quick_tfidf_l1_keeps_the_issues_share_of_nonzero_weights():
+    """The benchmark's tf-idf L1 problem is defined by its ~2.5 % nonzero weights at every
+    scale: 0.012·λmax (right at 100k × 50k) leaves 29 % at the quick 20k × 10k, so λ is found
+    by bisection there."""
+    from benchmarks.problems import make_problem
+
+    P = make_problem("tfidf_l1", scale=0.2)
+    coef = LogisticRegression(lam=P.lam, l1_ratio=1.0, tol=1e-8).fit(P.X, P.y).coef_
+    assert 0.02 <= np.count_nonzero(coef) / P.X.shape[1] <= 0.03
+    assert "0.012·λmax" not in P.description
 
 
 @pytest.mark.parametrize("l1_ratio", [1.0, 0.5])

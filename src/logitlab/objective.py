@@ -235,6 +235,11 @@ class Objective:
             self._scratch = np.empty(self.n_samples)
         return self._scratch
 
+    def release_work(self) -> None:
+        """Drop the work m-vector until the next product needs it (a solver whose next phase
+        makes no product then holds one m-vector less)."""
+        self._scratch = None
+
     def value_along(self, theta: NDArray, z: NDArray, u: NDArray, t: float, smooth: bool = False) -> float:
         """J (or its smooth part) at a line search's trial point θ, whose scores z + t·u are never
         stored: a trial costs no m-vector. Its residual is kept for :meth:`step_scores`."""

@@ -48,11 +48,17 @@ SEPARATED = "the data are linearly separable: with lam=0 the weights grow withou
 def start_point(obj: Any, theta0: NDArray | None, copy: bool = True) -> NDArray:
     """The solver's first iterate: the objective's cold start (w = 0, b at the base rate's
     log-odds) when ``theta0`` is None, else the caller's θ₀ as float64 (a copy unless ``copy``
-    is False). A cold start made here is the solver's alone, so it is dropped when the
-    iterate moves on: no p-vector is held for the whole fit."""
+    is False). A cold start made here is the solver's alone, so it is dropped when the iterate
+    moves on: no p-vector is held through the fit. The solver's own start is read-only (every
+    solver makes a new θ per step), so the objective's score cache keeps it without a copy."""
     if theta0 is None:
-        return obj.initial_theta()
-    return np.array(theta0, dtype=np.float64, copy=True) if copy else np.asarray(theta0, dtype=np.float64)
+        theta = obj.initial_theta()
+    elif copy:
+        theta = np.array(theta0, dtype=np.float64, copy=True)
+    else:
+        return np.asarray(theta0, dtype=np.float64)
+    theta.flags.writeable = False
+    return theta
 
 
 def stop_reason(obj: Any, theta: NDArray, kkt: float, tol: float, separable_check: bool) -> tuple[str, str] | None:

@@ -98,12 +98,12 @@ def _solve_spd_block(H: NDArray, S: NDArray, rhs: NDArray) -> NDArray | None:
 
 
 def _matvec(H: NDArray, x: NDArray) -> NDArray:
-    """H·x in float64; a float32 H is cast a block of rows at a time (H @ x would first make a
+    """H·x in float64; a float32 H is cast a block of 64 kB at a time (H @ x would first make a
     float64 copy of all of it)."""
     if H.dtype == np.float64:
         return H @ x
     out = np.empty(H.shape[0])
-    step = max(1, (1 << 17) // max(H.shape[1], 1))
+    step = max(1, (1 << 13) // max(H.shape[1], 1))
     for a in range(0, H.shape[0], step):
         out[a:a + step] = H[a:a + step].astype(np.float64) @ x
     return out
@@ -371,6 +371,7 @@ def prox_newton(
         theta, F = cand, F_new
         z = obj.step_scores(theta, z, u, t)
         del u
+        obj.release_work()  # u's buffer: the next step's model is built without it
         _, g = obj.smooth_value_grad(theta)
         kkt_old, kkt = kkt, obj.kkt_residual(theta, g)
         if use_gram and stride > 1 and t == 1.0 and kkt > 0.1 * kkt_old:

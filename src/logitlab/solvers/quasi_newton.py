@@ -156,8 +156,6 @@ def newton_cg(
     """
     _require_smooth(obj, "newton-cg")
     theta = start_point(obj, theta0, copy=False)  # never written in place: each step makes a new θ
-    if theta0 is None:
-        theta.flags.writeable = False  # the solver's own: the objective's cache holds, not copies, it
     rec = Recorder(callback, record_path)
     z = obj.scores(theta)
     f, g = obj.smooth_value_grad(theta)
