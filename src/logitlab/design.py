@@ -13,6 +13,7 @@ read the stored arrays directly, whatever their dtype.
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable, Iterator
 
@@ -31,10 +32,17 @@ _BLOCK_ROWS = 8192  # rows per block when forming XᵀDX: bounds extra memory to
 _BLOCK_BYTES = 1 << 21  # ≈ 2 MB per block buffer: stays in cache, ≪ 10 % of any large X
 
 
-def _kernels():
-    from .solvers import _kernels as K  # numba: imported only when a sparse product is needed
+_K = None
 
-    return K
+
+def _kernels():
+    """The compiled kernels' module (numba: imported only when a sparse product needs it)."""
+    global _K
+    if _K is None:
+        from .solvers import _kernels as K
+
+        _K = K
+    return _K
 
 
 def _kernels_loaded() -> bool:
@@ -488,6 +496,14 @@ def _sparse_system(Xs: sp.spmatrix, d: NDArray) -> NDArray:
     return A
 
 
+@functools.cache
+def _syrk(dtype: type) -> Callable:
+    """BLAS syrk for float32 or float64 (SciPy's linalg loads on first use, not at import)."""
+    from scipy.linalg import blas
+
+    return blas.ssyrk if dtype == np.float32 else blas.dsyrk
+
+
 class _SampledGram:
     """Σ dᵢ·[xᵢ, 1][xᵢ, 1]ᵀ over every ``stride``-th row, fed block by block (rescaled by the
     stride, so it estimates the full sum): a BLAS rank-k update of √d∘[X, 1], in float32 when
@@ -500,11 +516,9 @@ class _SampledGram:
     # beats NumPy's Bᵀ·B, 1.7× at p = 100; below, NumPy's is 10–20 % faster
 
     def __init__(self, p: int, stride: int, single: bool, block_rows: int) -> None:
-        from scipy.linalg import blas
-
         self.p, self.stride = p, stride
         dtype = np.float32 if single else np.float64
-        self._syrk = blas.ssyrk if single else blas.dsyrk
+        self._syrk = _syrk(dtype)
         fit = max(256, self._BUFFER_BYTES // (np.dtype(dtype).itemsize * (p + 1)))
         self._buf = np.empty((max(min(block_rows, fit), 1), p + 1), dtype=dtype)
         self._fill = 0

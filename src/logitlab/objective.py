@@ -199,7 +199,7 @@ class Objective:
     def scores(self, theta: NDArray) -> NDArray:
         """z = X·w + b for every example (cached for the last θ)."""
         theta = np.asarray(theta, dtype=np.float64)
-        if self._cache_theta is not None and np.array_equal(theta, self._cache_theta):
+        if self._cache_theta is not None and (theta is self._cache_theta or np.array_equal(theta, self._cache_theta)):
             return self._cache_z
         self._terms = {}
         self._cache_z = None  # free the old scores before the new ones exist
@@ -366,6 +366,16 @@ class Objective:
             g[-1] = r.sum()
         return g
 
+    def _full_gradient(self, gw: NDArray, w: NDArray, r_sum: float) -> NDArray:
+        """∇ of the smooth part from the data term's X̃ᵀr and Σr: X̃ᵀr + λ(1−a)/m·w, then Σr for
+        the intercept, in one new θ-vector."""
+        g = np.empty(self.n_params)
+        np.multiply(w, self.penalty.l2, out=g[: self.n_features])
+        g[: self.n_features] += gw
+        if self.fit_intercept:
+            g[-1] = r_sum
+        return g
+
     def smooth_value_grad(self, theta: NDArray) -> tuple[float, NDArray]:
         """Value and gradient of the smooth part (data loss + L2):
 
@@ -461,12 +471,11 @@ class Objective:
         f = float(t["f"]) + self.penalty.smooth_value(w) if value else float("nan")
         p = self.n_features
         A[np.arange(p), np.arange(p)] += self.penalty.l2
-        gw = gw + self.penalty.l2 * w
-        g = np.append(gw, r.sum()) if self.fit_intercept else gw
+        g = self._full_gradient(gw, w, float(r.sum()))
         t["g"] = g.copy()
         if self.fit_intercept:
             return f, g, A
-        return f, gw, np.ascontiguousarray(A[:p, :p])
+        return f, g, np.ascontiguousarray(A[:p, :p])
 
     def advance(self, theta: NDArray, direction: NDArray, hessian: bool = True, stride: int = 1,
                 single: bool = False) -> tuple[float, NDArray, NDArray | None]:
@@ -510,8 +519,7 @@ class Objective:
         self._terms = {"f": f_data}
         w, _ = self.split(theta_new)
         f = f_data + self.penalty.smooth_value(w)
-        gw = gw + self.penalty.l2 * w
-        g = np.append(gw, r_sum) if self.fit_intercept else gw
+        g = self._full_gradient(gw, w, r_sum)
         self._terms["g"] = g.copy()
         if A is None:
             return f, g, None
