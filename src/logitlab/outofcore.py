@@ -327,6 +327,9 @@ class ChunkedObjective:
         """No work vector: scores are never held."""
         return None
 
+    def release_work(self) -> None:
+        """Nothing to release (no work vector)."""
+
     # scores are symbolic: a line search evaluates J at θ itself (one pass per trial)
     def scores(self, theta: NDArray) -> LinearScores:
         """The scores at θ, as a handle."""
