@@ -160,6 +160,17 @@ def test_benchmark_runs_on_a_tiny_problem(tmp_path):
     assert (tmp_path / "plot.png").stat().st_size > 1000
 
 
+def test_first_fit_is_timed_in_a_process_that_has_fitted_nothing():
+    """benchmarks.first_fit: the L1 problem's λ is found by fits, so the parent finds it and the
+    fresh process only rebuilds the data (its script asserts logitlab is not yet imported)."""
+    from benchmarks.first_fit import first_fit_table
+
+    table = first_fit_table(scale=0.004, names=["tfidf_l1"], log=lambda m: None)
+    (row,) = table["rows"]
+    assert row["problem"] == "tfidf_l1" and 0 < row["logitlab"] < 60 and 0 < row["sklearn"] < 60
+    assert "| tfidf_l1 |" in table["markdown"]
+
+
 def test_peak_memory_tool_measures_what_the_benchmark_does():
     """benchmarks.peak_memory: a warm fit's tracemalloc peak, positive and below X's own size
     on a tiny tf-idf problem (the default solver there holds a few vectors, never X)."""
