@@ -520,7 +520,10 @@ class _SampledGram:
         dtype = np.float32 if single else np.float64
         self._syrk = _syrk(dtype)
         fit = max(256, self._BUFFER_BYTES // (np.dtype(dtype).itemsize * (p + 1)))
-        self._buf = np.empty((max(min(block_rows, fit), 1), p + 1), dtype=dtype)
+        # a block at most a quarter larger than the buffer goes whole: one BLAS call, not a
+        # second, tiny one (569 × 31: 8 µs of a 37 µs update)
+        rows = block_rows if block_rows <= fit + fit // 4 else fit
+        self._buf = np.empty((max(rows, 1), p + 1), dtype=dtype)
         self._fill = 0
         self._A = np.zeros((p + 1, p + 1), dtype=dtype, order="F")
 
