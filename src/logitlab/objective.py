@@ -359,22 +359,24 @@ class Objective:
         """(X̃ᵀr + λ(1−a)/m·w, Σr): the gradient for the residual r, or H·v for r = d∘(X̃v) and
         w = v_w; written into ``out`` (θ-shaped) when given."""
         g = np.empty(self.n_params) if out is None else out
-        gw = self.design.rmatvec(r, out=g[: self.n_features])
-        if self.penalty.l2:
-            _axpy(self.penalty.l2, w, gw)
-        if self.fit_intercept:
-            g[-1] = r.sum()
-        return g
+        self.design.rmatvec(r, out=g[: self.n_features])
+        return self._finish_gradient(g, w, float(r.sum()) if self.fit_intercept else 0.0)
 
-    def _full_gradient(self, gw: NDArray, w: NDArray, r_sum: float) -> NDArray:
-        """∇ of the smooth part from the data term's X̃ᵀr and Σr: X̃ᵀr + λ(1−a)/m·w, then Σr for
-        the intercept, in one new θ-vector."""
-        g = np.empty(self.n_params)
-        np.multiply(w, self.penalty.l2, out=g[: self.n_features])
-        g[: self.n_features] += gw
+    def _finish_gradient(self, g: NDArray, w: NDArray, r_sum: float) -> NDArray:
+        """g (θ-shaped, X̃ᵀr in its first p entries) completed in place: + λ(1−a)/m·w, and Σr
+        for the intercept. The one place the smooth gradient's penalty and intercept are added."""
+        if self.penalty.l2:
+            _axpy(self.penalty.l2, w, g[: self.n_features])
         if self.fit_intercept:
             g[-1] = r_sum
         return g
+
+    def _full_gradient(self, gw: NDArray, w: NDArray, r_sum: float) -> NDArray:
+        """∇ of the smooth part from an X̃ᵀr already formed (the one-read Newton products) and Σr,
+        in a new θ-vector."""
+        g = np.empty(self.n_params)
+        g[: self.n_features] = gw
+        return self._finish_gradient(g, w, r_sum)
 
     def smooth_value_grad(self, theta: NDArray) -> tuple[float, NDArray]:
         """Value and gradient of the smooth part (data loss + L2):
