@@ -8,6 +8,7 @@ The mean log-loss from probabilities (the lessons' formula) is here too, for met
 from __future__ import annotations
 
 import functools
+import math
 import sys
 
 import numpy as np
@@ -198,12 +199,12 @@ def _log_terms_compiled(kernels, y, z, s, scale, want_f, r, d, u, step) -> float
     exp and log1p for the transcendental part (4–5× faster than libm's scalar calls inside a
     numba loop: 20 → 6 ms for value, residual and curvature of 10⁶ examples). One 64 kB
     buffer holds e = exp(−|z|), then log1p(e) in place; the chunks' sums are added with
-    Neumaier compensation, so the total's rounding stays O(ε) and a line search can still
-    compare J values near its floating-point floor."""
+    ``math.fsum``, so the total's rounding stays O(ε) and a line search can still compare J
+    values near its floating-point floor."""
     negative_abs, from_exp = kernels
     n = z.shape[0]
     e = np.empty(min(n, _COMPILED_CHUNK))
-    total = comp = 0.0
+    parts = []
     for a in range(0, n, _COMPILED_CHUNK):
         b = min(a + _COMPILED_CHUNK, n)
         eb = e[:b - a]
@@ -215,10 +216,8 @@ def _log_terms_compiled(kernels, y, z, s, scale, want_f, r, d, u, step) -> float
         if want_f:
             np.log1p(eb, out=eb)
             part += _weighted_sum(s[a:b], eb)
-            t = total + part
-            comp += (total - t) + part if abs(total) >= abs(part) else (part - t) + total
-            total = t
-    return (total + comp) * scale
+            parts.append(part)
+    return math.fsum(parts) * scale
 
 
 _CHUNK = 1 << 12  # NumPy path: elements per chunk (three 32 kB work buffers; 8k-element ones are
@@ -232,7 +231,7 @@ def _log_terms_numpy(y, z, s, scale, want_f, r, d, u=_EMPTY, t=0.0) -> float:
     n = z.shape[0]
     size = min(n, _CHUNK)
     work_z, e, work = np.empty(size), np.empty(size), np.empty(size)
-    total = comp = 0.0
+    parts = []
     for a in range(0, n, _CHUNK):
         b = min(a + _CHUNK, n)
         k = b - a
@@ -266,11 +265,8 @@ def _log_terms_numpy(y, z, s, scale, want_f, r, d, u=_EMPTY, t=0.0) -> float:
             yz = np.multiply(yb, zs, out=work_z[:k])  # zs is done with (it may be work_z)
             wb -= yz  # max(z, 0) − y·z: 0 or |z| exactly for y ∈ {0, 1}
             wb += eb
-            part = _weighted_sum(sb, wb)
-            t_sum = total + part
-            comp += (total - t_sum) + part if abs(total) >= abs(part) else (part - t_sum) + total
-            total = t_sum
-    return (total + comp) * scale
+            parts.append(_weighted_sum(sb, wb))
+    return math.fsum(parts) * scale
 
 
 def _compiled_terms():
