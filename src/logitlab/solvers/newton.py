@@ -243,12 +243,12 @@ def _newton_cholesky(obj, theta0, tol=1e-8, max_iter=100, callback=None, record_
     rec = Recorder(callback, record_path)
     status, message, it = "max_iter", "", 0
     model = _NewtonHessian(obj)
-    one_read = obj.loss == "log" and hasattr(obj, "advance")
-    coarse = _coarse_start(obj, theta) if one_read else None
+    can_advance = obj.loss == "log" and hasattr(obj, "advance")
+    coarse = _coarse_start(obj, theta) if can_advance else None
     theta, f, g = model.start(obj, theta, coarse, lambda th: 0.0)
-    # a small X (≤ 1 MB) searches along the scores instead: the extra product costs next to
-    # nothing there, and a full step may be lengthened
-    one_read = one_read and obj.n_samples * obj.n_params > _SEARCH_MAX_SIZE
+    # each step in one read of X, except on a small X (≤ 1 MB): there it searches along the
+    # scores (the extra product costs next to nothing) and a full step may be lengthened
+    one_read = can_advance and obj.n_samples * obj.n_params > _SEARCH_MAX_SIZE
     rec.record(0, theta, f)
     kkt = float(np.abs(g).max())
     separable_check = obj.lam == 0 and obj.loss == "log"
