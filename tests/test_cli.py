@@ -124,10 +124,8 @@ def test_default_run_trains_on_breast_cancer(work: Path, trained) -> None:
     y = (y01 == 0).astype(float)  # 'malignant' (sklearn's 0) is the positive label
     tr, te = train_test_split(np.arange(y.size), test_size=0.25, random_state=0, stratify=y)
     coef, b = sklearn_reference(X[np.sort(tr)], y[np.sort(tr)], lam=1.0)
-    # the default --tol 1e-6 bounds the gradient, not the coefficients: on these nearly
-    # separable data a gradient of 4e-7 leaves them ~2e-4 from the optimum, and J within 1e-10
-    np.testing.assert_allclose(model["coefficients"]["values"], coef, rtol=1e-3, atol=1e-6)
-    assert model["intercept"] == pytest.approx(b, rel=1e-3)
+    np.testing.assert_allclose(model["coefficients"]["values"], coef, rtol=1e-4, atol=1e-6)
+    assert model["intercept"] == pytest.approx(b, rel=1e-4)
     from logitlab.design import Design
     from logitlab.objective import Objective
 
