@@ -19,7 +19,7 @@ import scipy.sparse as sp
 from .peers import Adapter, adapters_for
 from .problems import Problem, make_problems
 
-__all__ = ["Run", "run_benchmark", "reference", "TARGET"]
+__all__ = ["Run", "run_benchmark", "reference", "contenders", "TARGET"]
 
 TARGET = 1e-6  # relative suboptimality of the headline
 
@@ -110,14 +110,63 @@ def _peak(ad: Adapter, P: Problem, tol: float) -> float:
     return float(peak)
 
 
+CONTENDER_FACTOR = 4.0  # re-time runs within this factor of the fastest peer's time to TARGET
+
+
+def contenders(runs: list[Run], budget: float) -> list[int]:
+    """Indices of the runs worth re-timing: those that could decide the headline.
+
+    A run slower than ``CONTENDER_FACTOR`` × the fastest peer's first time to the target is
+    not close to deciding who is fastest, and at seconds per fit one measurement already has
+    little relative noise; re-timing it four more times is what made the full suite last
+    hours. Without a peer at the target, runs under ``budget / 4`` are re-timed.
+    """
+    peer_hits = [r.seconds for r in runs
+                 if r.library != "logitlab" and not r.error and r.subopt <= TARGET]
+    limit = CONTENDER_FACTOR * min(peer_hits) if peer_hits else budget / 4
+    return [i for i, r in enumerate(runs) if not r.error and r.seconds <= min(limit, budget / 4)]
+
+
+def _sweep(ad: Adapter, P: Problem, obj, J_star: float, t_pass: float, budget: float,
+           log) -> list[Run]:
+    """One solver's tolerances, loosest first, after a warm-up run.
+
+    Stops at (J−J*)/J* ≤ 1e-10, when a run exceeds ``budget`` seconds, or when the solver's
+    runs (warm-up included) have used ``budget`` seconds together: a slow peer's curve is
+    cut short instead of the suite lasting hours.
+    """
+    try:
+        warm, warm_theta = _timed(ad, P, ad.tols[0])  # warm-up: compilation, caches, imports
+    except Exception as exc:  # a peer that cannot run this problem is reported, not fatal
+        run = Run(P.name, ad.name, ad.library, ad.tols[0], np.nan, np.nan, np.nan, np.nan,
+                  error=f"{type(exc).__name__}: {exc}"[:200])
+        log(f"  {ad.name:28s} failed: {run.error}")
+        return [run]
+    runs: list[Run] = []
+    spent = warm
+    for i, tol in enumerate(ad.tols):
+        if i == 0 and warm > budget / 4:  # too slow to repeat: the warm-up run is the measurement
+            sec, theta = warm, warm_theta
+        else:
+            sec, theta = _timed(ad, P, tol)
+            spent += sec
+        J = obj.value(theta)
+        sub = (J - J_star) / abs(J_star)
+        kkt = obj.kkt_residual(theta)
+        runs.append(Run(P.name, ad.name, ad.library, tol, sec, sub, kkt, sec / t_pass))
+        log(f"  {ad.name:28s} tol={tol:<7.0e} {sec:8.3f} s  subopt={sub:9.2e}  KKT={kkt:8.1e}")
+        if sub <= 1e-10 or sec > budget or spent > budget:
+            break
+    return runs
+
+
 def run_problem(P: Problem, repeats: int = 3, budget: float = 30.0, include: set[str] | None = None,
                 log=print) -> dict:
     """All adapters on one problem; returns the problem's record with every run.
 
-    Phase 1 sweeps each solver's tolerances once (after a warm-up), stopping at (J−J*)/J* ≤
-    1e-10 or when a run exceeds ``budget`` seconds. Phase 2 re-times every point in
-    round-robin order (repeats − 1 rounds), so logitlab and its peers meet the same
-    background load; each point reports the median.
+    Phase 1 sweeps each solver's tolerances once (``_sweep``). Phase 2 re-times the
+    contenders (``contenders``) in round-robin order (repeats − 1 rounds), so logitlab and
+    its peers meet the same background load; each point reports the median.
     """
     obj = _objective(P)
     t0 = time.perf_counter()
@@ -126,35 +175,15 @@ def run_problem(P: Problem, repeats: int = 3, budget: float = 30.0, include: set
         f"{time.perf_counter() - t0:.1f} s)")
     t_pass = pass_seconds(P)
     runs: list[Run] = []
-    times: dict[int, list[float]] = {}
     adapters = adapters_for(P, include)
     by_name = {a.name: a for a in adapters}
     for ad in adapters:
-        try:
-            warm, warm_theta = _timed(ad, P, ad.tols[0])  # warm-up: compilation, caches, imports
-        except Exception as exc:  # a peer that cannot run this problem is reported, not fatal
-            runs.append(Run(P.name, ad.name, ad.library, ad.tols[0], np.nan, np.nan, np.nan, np.nan,
-                            error=f"{type(exc).__name__}: {exc}"[:200]))
-            log(f"  {ad.name:28s} failed: {runs[-1].error}")
-            continue
-        for i, tol in enumerate(ad.tols):
-            if i == 0 and warm > budget:  # too slow to repeat: the warm-up run is the measurement
-                sec, theta = warm, warm_theta
-            else:
-                sec, theta = _timed(ad, P, tol)
-            J = obj.value(theta)
-            sub = (J - J_star) / abs(J_star)
-            kkt = obj.kkt_residual(theta)
-            runs.append(Run(P.name, ad.name, ad.library, tol, sec, sub, kkt, sec / t_pass))
-            times[len(runs) - 1] = [sec]
-            log(f"  {ad.name:28s} tol={tol:<7.0e} {sec:8.3f} s  subopt={sub:9.2e}  KKT={kkt:8.1e}")
-            if sub <= 1e-10 or sec > budget:
-                break
+        runs += _sweep(ad, P, obj, J_star, t_pass, budget, log)
+    times = {i: [r.seconds] for i, r in enumerate(runs) if not r.error}
+    again = contenders(runs, budget)
     for _round in range(repeats - 1):
-        for idx, r in enumerate(runs):
-            if r.error or times[idx][0] > budget / 4:
-                continue
-            sec, _ = _timed(by_name[r.solver], P, r.tol)
+        for idx in again:
+            sec, _ = _timed(by_name[runs[idx].solver], P, runs[idx].tol)
             times[idx].append(sec)
     for idx, r in enumerate(runs):
         if not r.error:

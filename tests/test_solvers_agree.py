@@ -160,6 +160,49 @@ def test_benchmark_runs_on_a_tiny_problem(tmp_path):
     assert (tmp_path / "plot.png").stat().st_size > 1000
 
 
+def test_benchmark_sweep_stops_when_a_solver_has_used_its_budget(monkeypatch):
+    """A slow peer's sweep ends once its runs (warm-up included) have used the budget, and a
+    warm-up slower than a quarter of it is the first measurement, not run twice."""
+    import benchmarks.run as br
+    from benchmarks.peers import Adapter
+
+    class Flat:  # every θ is 1e-3 above J* = 1: the sweep never reaches 1e-10 by itself
+        def value(self, theta):
+            return 1.001
+
+        def kkt_residual(self, theta):
+            return 1e-3
+
+    def sweep(seconds, budget):
+        clock = iter(seconds)
+        monkeypatch.setattr(br, "_timed", lambda ad, P, tol: (next(clock), np.zeros(2)))
+        ad = Adapter("peer", "peer", None, [1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-8])
+        P = type("P", (), {"name": "p"})()
+        return br._sweep(ad, P, Flat(), 1.0, 0.1, budget, log=lambda m: None)
+
+    runs = sweep([1.0] * 7, budget=4.5)  # warm-up + 4 runs = 5 s > 4.5
+    assert [r.tol for r in runs] == [1e-2, 1e-3, 1e-4, 1e-5]
+    assert [r.passes for r in runs] == [10.0] * 4
+    runs = sweep([2.0, 1.0, 9.0], budget=4.0)  # warm-up 2 s > 4/4: it is the 1e-2 point
+    assert [(r.tol, r.seconds) for r in runs] == [(1e-2, 2.0), (1e-3, 1.0), (1e-4, 9.0)]
+
+
+def test_benchmark_re_times_only_runs_that_could_decide_the_headline():
+    """Phase 2 re-times runs within 4× of the fastest peer's time to 1e-6 (logitlab's included),
+    never one over a quarter of the budget, and without any peer at 1e-6 those under budget/4."""
+    from benchmarks.run import Run, contenders
+
+    def run(lib, sec, sub, error=""):
+        return Run("p", lib, lib, 1e-4, sec, sub, 0.0, 1.0, error=error)
+
+    runs = [run("logitlab", 0.1, 1e-8), run("fast", 0.5, 1e-3), run("fast", 1.0, 1e-7),
+            run("slow", 3.9, 1e-7), run("slow", 4.1, 1e-9), run("broken", np.nan, np.nan, "boom")]
+    assert contenders(runs, budget=40.0) == [0, 1, 2, 3]
+    assert contenders(runs, budget=8.0) == [0, 1, 2]  # 3.9 s > budget / 4
+    no_peer = [run("logitlab", 0.1, 1e-8), run("peer", 9.0, 1e-3), run("peer", 11.0, 1e-4)]
+    assert contenders(no_peer, budget=40.0) == [0, 1]
+
+
 def test_first_fit_is_timed_in_a_process_that_has_fitted_nothing():
     """benchmarks.first_fit: the L1 problem's λ is found by fits, so the parent finds it and the
     fresh process only rebuilds the data (its script asserts logitlab is not yet imported)."""
