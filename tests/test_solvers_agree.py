@@ -161,8 +161,9 @@ def test_benchmark_runs_on_a_tiny_problem(tmp_path):
 
 
 def test_benchmark_sweep_stops_when_a_solver_has_used_its_budget(monkeypatch):
-    """A slow peer's sweep ends once its runs (warm-up included) have used the budget, and a
-    warm-up slower than a quarter of it is the first measurement, not run twice."""
+    """A slow peer's sweep ends once its runs have used the budget (the warm-up, which holds
+    compilation, not counted), and a warm-up slower than a quarter of it is the first
+    measurement, not run twice."""
     import benchmarks.run as br
     from benchmarks.peers import Adapter
 
@@ -180,9 +181,9 @@ def test_benchmark_sweep_stops_when_a_solver_has_used_its_budget(monkeypatch):
         P = type("P", (), {"name": "p"})()
         return br._sweep(ad, P, Flat(), 1.0, 0.1, budget, log=lambda m: None)
 
-    runs = sweep([1.0] * 7, budget=4.5)  # warm-up + 4 runs = 5 s > 4.5
-    assert [r.tol for r in runs] == [1e-2, 1e-3, 1e-4, 1e-5]
-    assert [r.passes for r in runs] == [10.0] * 4
+    runs = sweep([1.0] * 7, budget=4.5)  # 5 runs = 5 s > 4.5; the warm-up is not one of them
+    assert [r.tol for r in runs] == [1e-2, 1e-3, 1e-4, 1e-5, 1e-6]
+    assert [r.passes for r in runs] == [10.0] * 5
     runs = sweep([2.0, 1.0, 9.0], budget=4.0)  # warm-up 2 s > 4/4: it is the 1e-2 point
     assert [(r.tol, r.seconds) for r in runs] == [(1e-2, 2.0), (1e-3, 1.0), (1e-4, 9.0)]
 
