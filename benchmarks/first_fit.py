@@ -12,7 +12,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from .problems import make_problem
+from .problems import calibration
 
 __all__ = ["first_fit_table"]
 
@@ -29,7 +29,7 @@ _SCRIPT = """
 import sys, time, json
 sys.path.insert(0, {root!r})
 from benchmarks.problems import make_problem
-P = make_problem({name!r}, {scale!r}, fraction={fraction!r})
+P = make_problem({name!r}, {scale!r}, **{known!r})
 assert "logitlab" not in sys.modules  # the problem was built without fitting anything
 t = time.perf_counter()
 import {module}
@@ -39,9 +39,9 @@ print(json.dumps(time.perf_counter() - t))
 """
 
 
-def _fresh(name: str, scale: float, module: str, ctor: str, fraction: float | None) -> float:
+def _fresh(name: str, scale: float, module: str, ctor: str, known: dict) -> float:
     code = _SCRIPT.format(root=str(Path(__file__).resolve().parent.parent), name=name, scale=scale,
-                          module=module, ctor=ctor, fraction=fraction)
+                          module=module, ctor=ctor, known=known)
     out = subprocess.run([sys.executable, "-W", "ignore", "-c", textwrap.dedent(code)],
                          capture_output=True, text=True, check=True)
     return float(json.loads(out.stdout.strip().splitlines()[-1]))
@@ -52,11 +52,10 @@ def first_fit_table(scale: float = 1.0, names: list[str] | None = None, log=prin
     rows = []
     for name in names or list(_CASES):
         ours_ctor, sk_ctor = _CASES[name]
-        # λ of the L1 problem is found by fits (make_problem): here, so that the fresh
-        # processes only rebuild the data
-        fraction = make_problem(name, scale).info.get("fraction")
-        ours = _fresh(name, scale, "logitlab", ours_ctor, fraction)
-        sk = _fresh(name, scale, "sklearn.linear_model", sk_ctor, fraction)
+        # a λ found by fits is found here, so that the fresh processes only rebuild the data
+        known = calibration(name, scale)
+        ours = _fresh(name, scale, "logitlab", ours_ctor, known)
+        sk = _fresh(name, scale, "sklearn.linear_model", sk_ctor, known)
         rows.append({"problem": name, "logitlab": ours, "sklearn": sk})
         log(f"  first fit {name}: logitlab {ours:.2f} s, scikit-learn {sk:.2f} s")
     md = ["Fresh process, import + first fit (data generated before the clock starts):", "",

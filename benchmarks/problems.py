@@ -19,7 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-__all__ = ["Problem", "PROBLEMS", "make_problems", "make_problem"]
+__all__ = ["Problem", "PROBLEMS", "make_problems", "make_problem", "calibration"]
 
 
 @dataclass
@@ -135,6 +135,18 @@ def _fraction_for_support(X, y, l1_ratio: float, target: float, start: float) ->
         lo, hi = (np.log(fraction), hi) if kept > target else (lo, np.log(fraction))
         fraction = float(np.exp(0.5 * (lo + hi)))
     return fraction
+
+
+_CALIBRATED = {"tfidf_l1"}  # problems whose λ is found by fits (``_fraction_for_support``)
+
+
+def calibration(name: str, scale: float = 1.0, seed: int = 0) -> dict:
+    """The keyword arguments with which ``make_problem`` rebuilds ``name`` without running a
+    fit (a fresh-process timing needs that): the L1 problem's λ/λ_max; nothing for the others,
+    whose data are then not built here."""
+    if name not in _CALIBRATED:
+        return {}
+    return {"fraction": make_problem(name, scale, seed).info["fraction"]}
 
 
 def make_problem(name: str, scale: float = 1.0, seed: int = 0, fraction: float | None = None) -> Problem:
