@@ -199,7 +199,7 @@ class Objective:
     def scores(self, theta: NDArray) -> NDArray:
         """z = X·w + b for every example (cached for the last θ)."""
         theta = np.asarray(theta, dtype=np.float64)
-        if self._cache_theta is not None and (theta is self._cache_theta or np.array_equal(theta, self._cache_theta)):
+        if self._is_cached(theta):
             return self._cache_z
         self._terms = {}
         self._cache_z = None  # free the old scores before the new ones exist
@@ -310,9 +310,13 @@ class Objective:
 
     def _terms_at(self, theta: NDArray) -> dict:
         """What is cached for θ (empty if θ is not the cached point)."""
-        same = self._cache_theta is not None and np.array_equal(np.asarray(theta, dtype=np.float64),
-                                                                  self._cache_theta)
-        return self._terms if same else {}
+        return self._terms if self._is_cached(np.asarray(theta, dtype=np.float64)) else {}
+
+    def _is_cached(self, theta: NDArray) -> bool:
+        """θ (float64) is the point whose scores and terms are cached: by identity first (the
+        solver's own read-only iterate), else by value."""
+        cached = self._cache_theta
+        return cached is not None and (theta is cached or np.array_equal(theta, cached))
 
     def _log_terms(self, theta: NDArray, f: bool = False, r: bool = False, d: bool = False) -> dict:
         """The log-loss's mean value f, residual r = s∘(σ(z) − y)/m and curvature d = s∘σσ'/m
