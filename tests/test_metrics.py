@@ -102,3 +102,52 @@ def test_bad_metric_input():
         M.roc_auc([1, 1], [0.2, 0.3])
     with pytest.raises(ValueError, match="values"):
         M.brier_score([1, 0], [0.2])
+
+
+def test_hosmer_lemeshow_by_hand():
+    """Eight points, four groups: R's type-7 breaks (0.1, 0.275, 0.45, 0.625, 0.8) put two points
+    in each group; Σ (O−E)²/E over both classes computed by hand."""
+    p = np.arange(1, 9) / 10
+    y = np.array([0, 0, 1, 0, 1, 1, 0, 1])
+    hl = M.hosmer_lemeshow(y, p, n_groups=4)
+    np.testing.assert_allclose(hl.lower, [0.1, 0.275, 0.45, 0.625], rtol=1e-12)
+    np.testing.assert_allclose(hl.n, [2, 2, 2, 2])
+    np.testing.assert_allclose(hl.observed, [0, 1, 2, 1])
+    np.testing.assert_allclose(hl.expected, [0.3, 0.7, 1.1, 1.5], rtol=1e-12)
+    by_hand = (0.09 / 0.3 + 0.09 / 1.7) + (0.09 / 0.7 + 0.09 / 1.3)
+    by_hand += (0.81 / 1.1 + 0.81 / 0.9) + (0.25 / 1.5 + 0.25 / 0.5)
+    assert hl.statistic == pytest.approx(by_hand, rel=1e-12)
+    assert hl.dof == 2
+    assert hl.pvalue == pytest.approx(np.exp(-by_hand / 2), rel=1e-12)  # χ²₂ survival = e^(−x/2)
+    assert hl.table()["observed_0"].tolist() == [2, 1, 0, 1]
+
+
+def test_hosmer_lemeshow_weights_are_row_repetitions():
+    rng = np.random.default_rng(3)
+    p = rng.random(60)
+    y = (rng.random(60) < p).astype(float)
+    w = rng.integers(0, 4, 60)
+    a = M.hosmer_lemeshow(y, p, sample_weight=w)
+    b = M.hosmer_lemeshow(np.repeat(y, w), np.repeat(p, w))
+    assert a.statistic == pytest.approx(b.statistic, rel=1e-12)
+    assert a.dof == b.dof == 8
+    np.testing.assert_allclose(a.n, b.n)
+    np.testing.assert_allclose(a.expected, b.expected, rtol=1e-12)
+
+
+def test_hosmer_lemeshow_tied_breaks_merge_groups():
+    p = np.r_[np.full(50, 0.2), np.linspace(0.3, 0.9, 50)]
+    y = (np.arange(100) % 3 == 0).astype(float)
+    hl = M.hosmer_lemeshow(y, p)
+    assert hl.n.sum() == 100 and hl.n[0] == 50  # the five tied deciles are one group
+    assert hl.dof == hl.n.size - 2 == 4
+    with pytest.raises(ValueError, match="n_groups"):
+        M.hosmer_lemeshow(y, p, n_groups=2)
+
+
+def test_weighted_quantile_is_type_7():
+    rng = np.random.default_rng(1)
+    x, w = rng.random(31), rng.integers(1, 5, 31)
+    q = np.linspace(0, 1, 11)
+    np.testing.assert_allclose(M.weighted_quantile(x, q), np.quantile(x, q), rtol=1e-14)
+    np.testing.assert_allclose(M.weighted_quantile(x, q, w), np.quantile(np.repeat(x, w), q), rtol=1e-14)

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy.stats import chi2
 
 from .loss import log_loss
 
@@ -31,6 +32,9 @@ __all__ = [
     "choose_threshold",
     "ThresholdChoice",
     "classification_summary",
+    "hosmer_lemeshow",
+    "HosmerLemeshow",
+    "weighted_quantile",
 ]
 
 
@@ -274,3 +278,80 @@ def classification_summary(
         "threshold": float(threshold),
         "n": float(y.size),
     }
+
+
+def weighted_quantile(x: ArrayLike, q: ArrayLike, sample_weight: ArrayLike | None = None) -> NDArray:
+    """R's default (type 7) quantiles of x with frequency weights: with integer weights, exactly
+    the quantiles of the sample in which each row is repeated weight times."""
+    x = np.asarray(x, dtype=np.float64).ravel()
+    sw = _weights(sample_weight, x.size)
+    keep = sw > 0
+    order = np.argsort(x[keep], kind="mergesort")
+    xs, cum = x[keep][order], np.cumsum(sw[keep][order])
+    h = (cum[-1] - 1.0) * np.asarray(q, dtype=np.float64)  # position in the expanded sample
+    lo = np.floor(h)
+    below, above = _expanded_value(xs, cum, lo), _expanded_value(xs, cum, lo + 1)
+    return below + (h - lo) * (above - below)
+
+
+def _expanded_value(xs: NDArray, cum: NDArray, i: NDArray) -> NDArray:
+    """The value at 0-based position i of the row-repeated sorted sample: the first sorted
+    value whose cumulative weight exceeds i."""
+    return xs[np.minimum(np.searchsorted(cum, i, side="right"), xs.size - 1)]
+
+
+@dataclass(frozen=True)
+class HosmerLemeshow:
+    """Hosmer–Lemeshow goodness of fit: χ² = Σ_groups Σ_classes (O − E)²/E on ``dof`` degrees of
+    freedom; per group the bounds of ŷ, the (weighted) count and observed/expected positives."""
+
+    statistic: float
+    dof: int
+    pvalue: float
+    lower: NDArray
+    upper: NDArray
+    n: NDArray
+    observed: NDArray
+    expected: NDArray
+
+    def table(self) -> dict[str, NDArray]:
+        """The per-group table, negatives included (observed_0 = n − observed)."""
+        return {
+            "lower": self.lower, "upper": self.upper, "n": self.n,
+            "observed_1": self.observed, "expected_1": self.expected,
+            "observed_0": self.n - self.observed, "expected_0": self.n - self.expected,
+        }
+
+
+def hosmer_lemeshow(
+    y_true: ArrayLike, y_prob: ArrayLike, n_groups: int = 10, sample_weight: ArrayLike | None = None
+) -> HosmerLemeshow:
+    """Hosmer–Lemeshow test, grouped as R's ``ResourceSelection::hoslem.test``: breaks at the
+    quantiles of ŷ (type 7, duplicates merged), ``cut(..., include.lowest = TRUE)``.
+
+    Weights are frequency weights (weighted quantiles and counts). ``dof`` = number of groups
+    formed − 2; R keeps g − 2 when tied breaks merge groups (the two agree otherwise).
+    """
+    y, p = _pair(y_true, y_prob, "y_prob")
+    if np.any((p < 0) | (p > 1)):
+        raise ValueError("y_prob must hold probabilities in [0, 1].")
+    if int(n_groups) != n_groups or n_groups < 3:
+        raise ValueError(f"n_groups must be an integer ≥ 3; got {n_groups!r}.")
+    sw = _weights(sample_weight, y.size)
+    breaks = np.unique(weighted_quantile(p, np.linspace(0.0, 1.0, int(n_groups) + 1), sw))
+    if breaks.size < 2:
+        raise ValueError("Hosmer–Lemeshow needs at least two distinct predicted probabilities.")
+    # intervals (b_{k-1}, b_k], the first closed on the left (include.lowest)
+    ids = np.clip(np.searchsorted(breaks, p, side="left") - 1, 0, breaks.size - 2)
+    size = breaks.size - 1
+    n = np.bincount(ids, weights=sw, minlength=size)
+    observed = np.bincount(ids, weights=sw * y, minlength=size)
+    expected = np.bincount(ids, weights=sw * p, minlength=size)
+    used = n > 0  # an empty interval (possible with ties) is not a group
+    n, observed, expected = n[used], observed[used], expected[used]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = (observed - expected) ** 2 / expected + (observed - expected) ** 2 / (n - expected)
+    statistic = float(np.sum(terms))
+    dof = int(used.sum()) - 2
+    pvalue = float(chi2.sf(statistic, dof)) if dof > 0 else float("nan")
+    return HosmerLemeshow(statistic, dof, pvalue, breaks[:-1][used], breaks[1:][used], n, observed, expected)
