@@ -22,7 +22,7 @@ from logitlab.lab.api import LIMITS  # noqa: E402
 
 @pytest.fixture(scope="module")
 def client():
-    return TestClient(create_app())
+    return TestClient(create_app(), base_url="http://127.0.0.1:8765")
 
 
 @pytest.fixture(scope="module")
