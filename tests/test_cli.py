@@ -430,7 +430,7 @@ def test_summary_and_lam_auto(tmp_path, monkeypatch) -> None:
 
 @pytest.mark.parametrize("module, args, message", [
     ("logitlab.lab.server", ["lab"], "the lab is not available"),
-    ("logitlab.inference", ["train", "-d", "hours", "--summary"], "--summary needs logitlab.inference"),
+    ("logitlab.stats.inference", ["train", "-d", "hours", "--summary"], "--summary needs logitlab.inference"),
     ("logitlab.cv", ["train", "-d", "hours", "--lam", "auto"], "--lam auto needs logitlab.cv"),
 ])
 def test_missing_ring_modules_exit_2(tmp_path, monkeypatch, module, args, message) -> None:

@@ -252,7 +252,7 @@ def test_sex2_frequency_weights_equal_expanded_rows(sex2_summary):
 def test_penalized_hessian_equals_finite_differences_of_the_score(rows):
     """−∇²ℓ* from the QR (incl. the second derivative of ½log det I) = central differences of U*
     (both forms of the penalty term: m×m Gram up to 3000 rows, Khatri-Rao beyond)."""
-    from logitlab.firth import FirthProblem
+    from logitlab.stats.firth import FirthProblem
     from logitlab.objective import Objective
 
     X, y, n = sex2(expanded=False)
@@ -305,7 +305,7 @@ def test_breast_cancer_subset_maximum_equals_independent_bfgs(columns):
     assert _pen_loglik(ours, Xt, y.astype(float), np.ones(len(y))) == pytest.approx(top, abs=1e-7)
     np.testing.assert_allclose(ours, ref, rtol=1e-3, atol=1e-3)
     if columns == slice(20, 30):
-        from logitlab.firth import firth_solve, penalized_loglik
+        from logitlab.stats.firth import firth_solve, penalized_loglik
 
         obj = m._fit_objective
         single = firth_solve(obj, obj.initial_theta(), multistart=False)

@@ -18,7 +18,7 @@ sm = pytest.importorskip("statsmodels.api")
 
 from logitlab import LogisticRegression, SeparationWarning  # noqa: E402
 from logitlab.datasets import load_dataset  # noqa: E402
-from logitlab.inference import INTERCEPT_NAME, InferenceError  # noqa: E402
+from logitlab.stats.inference import INTERCEPT_NAME, InferenceError  # noqa: E402
 
 RTOL = 1e-6
 BC_COLS = ["mean radius", "mean texture", "mean smoothness", "mean concavity", "worst symmetry"]

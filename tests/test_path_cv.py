@@ -190,7 +190,7 @@ def test_sklearn_compatibility_and_labels():
 def test_plot_builders(bc10):
     import statsmodels.api as sm
 
-    from logitlab.plots_stats import cv_figure, forest_figure, path_figure
+    from logitlab.stats.plots import cv_figure, forest_figure, path_figure
 
     X, y = bc10
     cv = LogisticRegressionCV(l1_ratio=1.0, n_lams=12, rule="1se").fit(X, y)

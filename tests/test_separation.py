@@ -21,7 +21,7 @@ import scipy.sparse as sp
 
 from logitlab import LogisticRegression, SeparationWarning, detect_separation
 from logitlab.datasets import load_dataset
-from logitlab.inference import InferenceError
+from logitlab.stats.inference import InferenceError
 
 _ROWS = """
 0 13 1.64 0|0 16 2.26 0|0 8 3.14 0|0 34 2.68 0|0 20 1.28 0|0 5 2.31 0|0 17 1.80 0|0 10 1.68 0

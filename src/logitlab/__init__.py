@@ -16,7 +16,7 @@ _LAZY = {
     "LogisticRegression": "estimator",
     "LogisticRegressionCV": "cv",
     "regularization_path": "path",
-    "detect_separation": "separation",
+    "detect_separation": "stats.separation",
     "Objective": "objective",
     "sigmoid": "loss",
     "log_loss": "loss",
@@ -69,7 +69,7 @@ if TYPE_CHECKING:  # static checkers and IDEs see the eager imports
     )
     from .objective import C_to_lam, Objective, alpha_to_lam, lam_to_alpha, lam_to_C
     from .path import regularization_path
-    from .separation import detect_separation
+    from .stats.separation import detect_separation
 
 
 def __getattr__(name: str) -> Any:

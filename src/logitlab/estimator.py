@@ -119,7 +119,7 @@ class LogisticRegression(EstimatorProtocol):
     threshold : probability above which ``predict`` says the positive class.
     random_state : seeds the mini-batch shuffling.
     firth : fit Firth's bias-reduced (Jeffreys-penalized) likelihood instead (needs lam=0);
-        finite even under separation, see ``logitlab.firth``.
+        finite even under separation, see ``logitlab.stats.firth``.
     """
 
     def __init__(
@@ -284,7 +284,7 @@ class LogisticRegression(EstimatorProtocol):
                 random_state=self.random_state,
             )
         if self.firth:
-            from .firth import firth_solve  # ring module, imported only when asked for
+            from .stats.firth import firth_solve  # ring module, imported only when asked for
 
             result = firth_solve(objective, theta0, tol=float(self.tol), max_iter=max_iter,
                                  callback=callback)
@@ -332,7 +332,7 @@ class LogisticRegression(EstimatorProtocol):
 
     def _warn(self, result: SolverResult, max_iter: int) -> None:
         if self.lam == 0 and not self.firth and result.status != "diverged":
-            from .separation import separation_warning  # LP check: complete vs quasi, features
+            from .stats.separation import separation_warning  # LP check: complete vs quasi, features
 
             if separation_warning(self, result):
                 return
@@ -415,7 +415,7 @@ class LogisticRegression(EstimatorProtocol):
 
         cov_type: "nonrobust", "HC0"–"HC3", or "cluster" with ``groups`` (one label per row).
         """
-        from .inference import summarize  # ring module, imported only when asked for
+        from .stats.inference import summarize  # ring module, imported only when asked for
 
         return summarize(self, X, y, sample_weight, alpha=alpha, cov_type=cov_type,
                          ci_method=ci_method, groups=groups)

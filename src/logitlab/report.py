@@ -182,7 +182,7 @@ def path_and_cv_figures(r: ReportInput) -> tuple[go.Figure, go.Figure]:
     """
     from .cv import LogisticRegressionCV
     from .path import regularization_path
-    from .plots_stats import cv_figure, path_figure
+    from .stats.plots import cv_figure, path_figure
 
     m = r.model
     X, y = r.X_train, r.y_train

@@ -43,10 +43,11 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
-from .design import Design
-from .loss import sigmoid
-from .objective import Objective
-from .solvers.base import Callback, Recorder, SolverResult, blas_threads
+from ..design import Design
+from ..loss import sigmoid
+from ..objective import Objective
+from ..solvers.base import Callback, Recorder, SolverResult, blas_threads
+from .base import LogitSummary, model_theta, param_names, reorder, stats_header, training_objective
 
 __all__ = ["firth_solve", "firth_fit", "FirthFit", "FirthProblem", "penalized_loglik",
            "profile_all", "ProfileResult", "firth_summary"]
@@ -170,7 +171,7 @@ class FirthProblem:
     def ridge_starts(self, fractions: tuple[float, ...] = (0.01, 0.1)) -> list[NDArray]:
         """Internal θ of ridge fits with λ = f·m on the standardized design: extra starting
         points, because ℓ* need not be concave under separation (see :func:`firth_solve`)."""
-        from .solvers import SOLVERS
+        from ..solvers import SOLVERS
 
         fn = SOLVERS["newton-cholesky"][0]
         out = []
@@ -616,15 +617,6 @@ def firth_summary(
     sample_weight: ArrayLike | None = None, *, alpha: float = 0.05,
 ) -> Any:
     """The logistf-style table: coef, Wald SE, profile penalized-likelihood CI, χ² and p."""
-    from .inference import (
-        LogitSummary,
-        _reorder,
-        _stats_header,
-        model_theta,
-        param_names,
-        training_objective,
-    )
-
     obj = training_objective(model, X, y, sample_weight)
     names = param_names(model)
     theta = model_theta(model, obj)
@@ -639,7 +631,7 @@ def firth_summary(
              f"or_{hi_name}": np.exp(hi)},
             index=pd.Index(names, name="parameter"),
         )
-    order = _reorder(names, model.fit_intercept)
+    order = reorder(names, model.fit_intercept)
     table = table.iloc[order]
     # the penalized LR test against the model with every slope 0 (penalty of the full model,
     # as logistf's null log-likelihood)
@@ -683,5 +675,5 @@ def firth_summary(
                      f"{fit.score_max:.2e}): estimates and intervals are not final.")
     ordered = [names[i] for i in order]
     cov_df = pd.DataFrame(cov[np.ix_(order, order)], index=ordered, columns=ordered)
-    return LogitSummary(table, _stats_header(model, fit_stats, "firth", "n/a"), notes,
+    return LogitSummary(table, stats_header(model, fit_stats, "firth", "n/a"), notes,
                         "firth", cov_df, alpha)

@@ -217,8 +217,8 @@ def separation_warning(model, result) -> bool:  # noqa: ANN001 - estimator and S
             return False
     import warnings
 
-    from .exceptions import SeparationWarning  # scikit-learn's ConvergenceWarning underneath
-    from .inference import feature_names
+    from ..exceptions import SeparationWarning  # scikit-learn's ConvergenceWarning underneath
+    from .base import feature_names
     report = detect_separation(objective.design.X, objective.y, objective.sample_weight,
                                fit_intercept=model.fit_intercept,
                                feature_names=feature_names(model), max_size=HOOK_MAX_LP_SIZE)

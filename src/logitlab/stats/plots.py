@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from .inference import INTERCEPT_NAME, LogitSummary
-from .path import RegularizationPath
+from ..path import RegularizationPath
+from .base import INTERCEPT_NAME, LogitSummary
 
 __all__ = ["path_figure", "cv_figure", "forest_figure"]
 

@@ -20,8 +20,6 @@ raw design at the back-transformed coefficients, exactly as statsmodels' ``Logit
 
 from __future__ import annotations
 
-import html
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -31,9 +29,22 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
-from . import loss as L
-from .design import Design
-from .objective import Objective
+from .. import loss as L
+from ..objective import Objective
+from .base import (
+    INTERCEPT_NAME,
+    InferenceError,
+    LogitSummary,
+    check_alpha,
+    feature_names,
+    model_theta,
+    param_names,
+    reorder,
+    stats_header,
+    training_objective,
+)
+from .firth import firth_summary, profile_all
+from .separation import detect_separation
 
 __all__ = [
     "LogitSummary",
@@ -45,107 +56,8 @@ __all__ = [
     "INTERCEPT_NAME",
 ]
 
-INTERCEPT_NAME = "(Intercept)"  # R's name; statsmodels says "const"
 _COV_TYPES = ("nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster")
 _MAX_PARAMS = 5000  # a dense (p+1)² covariance beyond this is a memory problem, not a table
-
-
-class InferenceError(ValueError):
-    """Standard errors would be meaningless for this fit (and the message says why)."""
-
-
-@dataclass
-class LogitSummary:
-    """The coefficient table (``.table``, a DataFrame) and the model statistics (``.stats``).
-
-    ``str(summary)`` is the readable printout; ``summary["std_err"]`` and ``summary.loc[...]``
-    reach into the table.
-    """
-
-    table: pd.DataFrame
-    stats: dict[str, Any]
-    notes: list[str] = field(default_factory=list)
-    method: str = "mle"  # "mle", "firth" or "penalized"
-    cov: pd.DataFrame | None = None
-    alpha: float = 0.05
-
-    def to_frame(self) -> pd.DataFrame:
-        """The coefficient table as a DataFrame (a copy)."""
-        return self.table.copy()
-
-    def __getitem__(self, key: Any) -> Any:
-        return self.table[key]
-
-    @property
-    def loc(self):  # noqa: ANN201 - pandas indexer
-        return self.table.loc
-
-    def __str__(self) -> str:
-        return _format(self)
-
-    def __repr__(self) -> str:
-        return _format(self)
-
-    def _repr_html_(self) -> str:
-        notes = "".join(f"<p><b>Note:</b> {html.escape(n)}</p>" for n in self.notes)
-        st = pd.Series({k: v for k, v in self.stats.items() if not isinstance(v, (dict, list))})
-        return notes + self.table.to_html(float_format=lambda v: f"{v:.4g}") + st.to_frame(
-            "value").to_html()
-
-
-# -- helpers ----------------------------------------------------------------------------------
-def feature_names(model: Any) -> list[str]:
-    """``feature_names_in_`` when the model was fit on a DataFrame, else x0, x1, …"""
-    names = getattr(model, "feature_names_in_", None)
-    if names is not None:
-        return [str(n) for n in names]
-    return [f"x{j}" for j in range(model.coef_.shape[1])]
-
-
-def param_names(model: Any) -> list[str]:
-    """Parameter names in θ order: features, then the intercept (when fitted)."""
-    names = feature_names(model)
-    return names + [INTERCEPT_NAME] if model.fit_intercept else names
-
-
-def training_objective(
-    model: Any, X: ArrayLike | None = None, y: ArrayLike | None = None,
-    sample_weight: ArrayLike | None = None,
-) -> Objective:
-    """The unpenalized J on the raw (unstandardized) training design, for inference.
-
-    Uses the data the model kept from ``fit`` (not kept across pickling) unless X, y are given.
-    """
-    if X is None:
-        src = getattr(model, "_fit_objective", None)
-        if src is None:
-            raise InferenceError(
-                "this model no longer holds its training data (it was pickled or copied); "
-                "call summary(X, y) with the training data."
-            )
-        return Objective(Design(src.design.X), src.y, src.sample_weight, lam=0.0,
-                         fit_intercept=model.fit_intercept)
-    if y is None:
-        raise ValueError("summary(X, y): pass y together with X.")
-    Xa = X if sp.issparse(X) else np.asarray(X, dtype=np.float64)
-    if Xa.ndim != 2 or Xa.shape[1] != model.coef_.shape[1]:
-        raise ValueError(f"X must have {model.coef_.shape[1]} columns like the training data.")
-    y_arr = np.asarray(y).ravel()
-    y01 = (y_arr == model.classes_[1]).astype(np.float64)
-    if not np.all(np.isin(y_arr, model.classes_)):
-        raise ValueError(f"y has labels other than the model's classes {list(model.classes_)}.")
-    sw = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-    if model.class_weight is not None:
-        from sklearn.utils.class_weight import compute_sample_weight
-
-        cw = compute_sample_weight(model.class_weight, y_arr)
-        sw = cw if sw is None else sw * cw
-    return Objective(Design(Xa), y01, sw, lam=0.0, fit_intercept=model.fit_intercept)
-
-
-def model_theta(model: Any, objective: Objective) -> NDArray:
-    """θ = (w, b) in the original units of X."""
-    return objective.join(model.coef_.ravel(), float(model.intercept_[0]))
 
 
 def information(objective: Objective, theta: NDArray) -> NDArray:
@@ -301,12 +213,6 @@ def _fit_stats(objective: Objective, theta: NDArray, k: int) -> dict[str, Any]:
     }
 
 
-def _reorder(names: list[str], fit_intercept: bool) -> list[int]:
-    """Table order: intercept first (as R and statsmodels print it), then the features."""
-    idx = list(range(len(names)))
-    return [idx[-1]] + idx[:-1] if fit_intercept else idx
-
-
 def wald_table(
     names: list[str], theta: NDArray, cov: NDArray | None, alpha: float,
     fit_intercept: bool,
@@ -322,7 +228,7 @@ def wald_table(
         z = theta / se
     p = 2.0 * stats.norm.sf(np.abs(z))
     lo, hi = theta - q * se, theta + q * se
-    order = _reorder(names, fit_intercept)
+    order = reorder(names, fit_intercept)
     table = pd.DataFrame(
         {
             "coef": theta, "std_err": se, "z": z, "p_value": p, lo_name: lo, hi_name: hi,
@@ -331,13 +237,6 @@ def wald_table(
         index=pd.Index(names, name="parameter"),
     )
     return table.iloc[order]
-
-
-def check_alpha(alpha: float) -> float:
-    """1 − level must lie strictly between 0 and 1."""
-    if not 0 < float(alpha) < 1:
-        raise ValueError(f"alpha (1 − confidence level) must lie in (0, 1); got {alpha!r}.")
-    return float(alpha)
 
 
 # -- the entry point ------------------------------------------------------------------------
@@ -365,8 +264,6 @@ def summarize(
     check_is_fitted(model)
     alpha = check_alpha(alpha)
     if getattr(model, "firth", False):
-        from .firth import firth_summary
-
         if cov_type != "nonrobust" or groups is not None:
             raise ValueError("cov_type/groups apply to maximum-likelihood fits; Firth's summary "
                              "uses the profile penalized likelihood (logistf's inference).")
@@ -387,12 +284,10 @@ def summarize(
             "for inference, or bootstrap the penalized fit."
         )
         table = wald_table(names, theta, None, alpha, model.fit_intercept)
-        return LogitSummary(table, _stats_header(model, fit, "penalized", cov_type), [note],
+        return LogitSummary(table, stats_header(model, fit, "penalized", cov_type), [note],
                             "penalized", None, alpha)
     notes: list[str] = []
     if check_separation:
-        from .separation import detect_separation
-
         report = detect_separation(objective.design.X, objective.y, objective.sample_weight,
                                    fit_intercept=model.fit_intercept,
                                    feature_names=feature_names(model))
@@ -424,10 +319,10 @@ def summarize(
                      "groups; small-sample factor G/(G−1)·(n−1)/(n−k)).")
     elif cov_type != "nonrobust":
         notes.append(f"standard errors are heteroskedasticity-robust ({cov_type} sandwich).")
-    order = _reorder(names, model.fit_intercept)
+    order = reorder(names, model.fit_intercept)
     ordered = [names[i] for i in order]
     cov_df = pd.DataFrame(cov[np.ix_(order, order)], index=ordered, columns=ordered)
-    return LogitSummary(table, _stats_header(model, fit, "mle", cov_type), notes, "mle",
+    return LogitSummary(table, stats_header(model, fit, "mle", cov_type), notes, "mle",
                         cov_df, alpha)
 
 
@@ -435,8 +330,6 @@ def _profile_columns(
     objective: Objective, theta: NDArray, names: list[str], alpha: float, table: pd.DataFrame,
 ) -> pd.DataFrame:
     """Replace the Wald interval by the profile-likelihood one; add the LR χ² and p-value."""
-    from .firth import profile_all
-
     prof = profile_all(objective, theta, alpha, jeffreys=False)
     lo, hi, chisq, p = (pd.Series(v, index=names)
                         for v in (prof.lower, prof.upper, prof.chi2, prof.p_value))
@@ -448,65 +341,3 @@ def _profile_columns(
     return table
 
 
-def _stats_header(model: Any, fit: dict[str, Any], method: str, cov_type: str) -> dict[str, Any]:
-    head = {
-        "method": {"mle": "maximum likelihood", "firth": "Firth penalized likelihood",
-                   "penalized": "penalized (elastic net)"}[method],
-        "cov_type": cov_type if method == "mle" else "n/a",
-        "positive_class": str(model.classes_[1]),
-        "converged": bool(getattr(model, "converged_", True)),
-        "n_iter": int(np.asarray(getattr(model, "n_iter_", [0])).ravel()[0]),
-    }
-    head.update(fit)
-    return head
-
-
-# -- printout ---------------------------------------------------------------------------------
-def _fmt(v: Any) -> str:
-    if isinstance(v, (bool, np.bool_)):
-        return str(bool(v))
-    if isinstance(v, (int, np.integer)):
-        return str(int(v))
-    if isinstance(v, (float, np.floating)):
-        if np.isnan(v):
-            return "—"
-        if v != 0 and (abs(v) < 1e-3 or abs(v) >= 1e6):
-            return f"{v:.3e}"
-        return f"{v:.4f}" if abs(v) < 1e4 else f"{v:.1f}"
-    return str(v)
-
-
-def _format(s: LogitSummary) -> str:
-    title = {
-        "mle": "Logistic regression (maximum likelihood)",
-        "firth": "Logistic regression (Firth's bias-reduced penalized likelihood)",
-        "penalized": "Logistic regression (PENALIZED — no standard errors)",
-    }[s.method]
-    st = s.stats
-    left = [
-        ("Positive class", st.get("positive_class")), ("No. observations", st.get("n_obs")),
-        ("Df model", st.get("df_model")), ("Df residuals", st.get("df_resid")),
-        ("Converged", st.get("converged")), ("Iterations", st.get("n_iter")),
-        ("Covariance", st.get("cov_type")),
-    ]
-    right = [
-        ("Log-likelihood", st.get("log_likelihood")), ("Null log-lik.", st.get("null_log_likelihood")),
-        ("Deviance", st.get("deviance")), ("AIC", st.get("aic")), ("BIC", st.get("bic")),
-        ("McFadden R²", st.get("pseudo_r2_mcfadden")),
-        (f"LR χ²({st.get('lr_df')})", st.get("lr_stat")), ("LR p-value", st.get("lr_pvalue")),
-    ]
-    width = 78
-    lines = [title.center(width), "=" * width]
-    for i in range(max(len(left), len(right))):
-        lk, lv = left[i] if i < len(left) else ("", "")
-        rk, rv = right[i] if i < len(right) else ("", "")
-        lines.append(f"{lk:<18}{_fmt(lv):>18}   {rk:<18}{_fmt(rv):>18}")
-    lines.append("=" * width)
-    for note in s.notes:
-        lines.append(f"NOTE: {note}")
-    if s.notes:
-        lines.append("-" * width)
-    t = s.table.copy()
-    lines.append(t.to_string(float_format=_fmt))
-    lines.append("=" * width)
-    return "\n".join(lines)
