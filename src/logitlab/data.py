@@ -26,6 +26,7 @@ __all__ = [
     "encode_features",
     "encode_labels",
     "MAX_CATEGORIES",
+    "json_value",
 ]
 
 #: default cap on the distinct values of a text column that is one-hot encoded
@@ -84,7 +85,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
     return frame
 
 
-def _json_value(v: Any) -> Any:
+def json_value(v: Any) -> Any:
     """A label as a plain JSON value (numpy scalars → Python)."""
     if isinstance(v, np.generic):
         v = v.item()
@@ -134,7 +135,7 @@ def fit_labels(frame: pd.DataFrame, target: str, positive: str | None = None) ->
         neg, pos = sorted(values)
     except TypeError:
         neg, pos = sorted(values, key=str)
-    neg, pos = _json_value(neg), _json_value(pos)
+    neg, pos = json_value(neg), json_value(pos)
     if positive is not None:
         if str(positive) == str(pos):
             pass
@@ -156,7 +157,7 @@ def encode_labels(frame: pd.DataFrame, labels: Labels) -> NDArray:
     col = frame[labels.target]
     if col.isna().any():
         raise DataError(f"target column {labels.target!r} has missing values; every row needs a label.")
-    as_str = col.map(lambda v: str(_json_value(v))).to_numpy()
+    as_str = col.map(lambda v: str(json_value(v))).to_numpy()
     pos, neg = str(labels.positive), str(labels.negative)
     unknown = sorted(set(as_str) - {pos, neg})
     if unknown:
