@@ -174,7 +174,7 @@ def test_path_on_data_where_screening_keeps_no_feature_matches_scikit_learn(clie
     coefs = np.array(res["coefs"])  # features × λ
     for k in (5, 25):
         lam = res["lams"][k]
-        sk = LogisticRegression(penalty="elasticnet", solver="saga", l1_ratio=0.5, C=1 / lam,
+        sk = LogisticRegression(solver="saga", l1_ratio=0.5, C=1 / lam,
                                 tol=1e-12, max_iter=200_000).fit(X, y)
         np.testing.assert_allclose(coefs[:, k], sk.coef_[0], atol=2e-5)
         np.testing.assert_allclose(res["intercepts"][k], sk.intercept_[0], atol=2e-5)

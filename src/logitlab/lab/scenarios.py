@@ -205,7 +205,7 @@ PRESETS.update({
          "loss": "mse", "standardize": False, "loss_form": "logits", "action": "gd"},
         {"label": "Use the log-loss, same start", "loss": "log", "learning_rate": 0.5,
          "theta": [-5.0, 15.0], "action": "gd"},
-        effect="J_dropped",
+        effect="fits_data",
     ),
     "imbalance": _preset(
         "95/5 imbalance",
