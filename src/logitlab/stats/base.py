@@ -25,6 +25,7 @@ __all__ = [
     "training_objective",
     "model_theta",
     "check_alpha",
+    "count",
     "reorder",
     "stats_header",
 ]
@@ -134,6 +135,12 @@ def reorder(names: list[str], fit_intercept: bool) -> list[int]:
     """Table order: intercept first (as R and statsmodels print it), then the features."""
     idx = list(range(len(names)))
     return [idx[-1]] + idx[:-1] if fit_intercept else idx
+
+
+def count(n: float) -> int | float:
+    """A sum of frequency weights as an int when it is whole (prints "32", not "32.0000")."""
+    n = float(n)
+    return int(n) if n.is_integer() and abs(n) < 2**53 else n
 
 
 def check_alpha(alpha: float) -> float:

@@ -47,7 +47,7 @@ from ..design import Design
 from ..loss import sigmoid
 from ..objective import Objective
 from ..solvers.base import Callback, Recorder, SolverResult, blas_threads
-from .base import LogitSummary, model_theta, param_names, reorder, stats_header, training_objective
+from .base import LogitSummary, count, model_theta, param_names, reorder, stats_header, training_objective
 
 __all__ = ["firth_solve", "firth_fit", "FirthFit", "FirthProblem", "penalized_loglik",
            "profile_all", "ProfileResult", "firth_summary"]
@@ -647,7 +647,7 @@ def firth_summary(
         else:
             st = pr.evaluate(np.zeros(k))
             null = pr._result(st, 0, True, 0.0)
-    n = float(obj.sample_weight.sum())
+    n = count(obj.sample_weight.sum())
     df_model = k - int(obj.fit_intercept)
     llr = max(2.0 * (fit.pen_loglik - null.pen_loglik), 0.0)
     fit_stats = {

@@ -24,7 +24,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import scipy.linalg as la
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
@@ -36,6 +35,7 @@ from .base import (
     InferenceError,
     LogitSummary,
     check_alpha,
+    count,
     feature_names,
     model_theta,
     param_names,
@@ -44,7 +44,7 @@ from .base import (
     training_objective,
 )
 from .firth import firth_summary, profile_all
-from .separation import detect_separation
+from .mle import fitted_mle
 
 __all__ = [
     "LogitSummary",
@@ -57,41 +57,26 @@ __all__ = [
 ]
 
 _COV_TYPES = ("nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster")
-_MAX_PARAMS = 5000  # a dense (p+1)² covariance beyond this is a memory problem, not a table
-
-
-def information(objective: Objective, theta: NDArray) -> NDArray:
-    """Observed Fisher information m·∇²J(θ) (λ = 0): Σ sᵢ pᵢ(1−pᵢ) x̃ᵢ x̃ᵢᵀ."""
-    if objective.n_params > _MAX_PARAMS:
-        raise InferenceError(
-            f"{objective.n_params} parameters: a dense covariance matrix is not computed "
-            f"beyond {_MAX_PARAMS}; select features first."
-        )
-    return objective.n_samples * objective.hessian(theta)
 
 
 def _score_residuals(objective: Objective, theta: NDArray) -> NDArray:
-    """rᵢ = sᵢ(pᵢ − yᵢ): the per-example score is gᵢ = rᵢ·x̃ᵢ."""
-    z = objective.scores(theta)
-    return objective.sample_weight * L.log_loss_derivative(objective.y, z)
+    """rᵢ = pᵢ − yᵢ: one copy's score is rᵢ·x̃ᵢ (a row of weight sᵢ stands for sᵢ copies)."""
+    return L.log_loss_derivative(objective.y, objective.scores(theta))
 
 
 def hat_values(objective: Objective, theta: NDArray, inv: NDArray) -> NDArray:
-    """Leverages hᵢ = wᵢ·x̃ᵢᵀI⁻¹x̃ᵢ, wᵢ = sᵢpᵢ(1−pᵢ): the diagonal of W^½X̃ I⁻¹ X̃ᵀW^½
-    (R's ``hatvalues`` for a glm, statsmodels' ``get_hat_matrix_diag``)."""
-    w = objective.n_samples * objective.curvature_weights(theta)
+    """Leverage of one copy of each row, hᵢ = pᵢ(1−pᵢ)·x̃ᵢᵀI⁻¹x̃ᵢ with I = Σ sⱼpⱼ(1−pⱼ)x̃ⱼx̃ⱼᵀ:
+    with frequency weights, exactly each duplicate's hat value in the row-repeated data (and
+    R's ``hatvalues``, statsmodels' ``get_hat_matrix_diag`` without weights)."""
     X = objective.design.X
     X = X.toarray() if sp.issparse(X) else np.asarray(X, dtype=np.float64)
     if objective.fit_intercept:
         X = np.column_stack([X, np.ones(X.shape[0])])
-    return w * np.einsum("ij,jk,ik->i", X, inv, X)
+    return L.log_loss_curvature(objective.scores(theta)) * np.einsum("ij,jk,ik->i", X, inv, X)
 
 
-def _score_outer(objective: Objective, theta: NDArray, r: NDArray | None = None,
-                 omega: NDArray | None = None) -> NDArray:
-    """Σᵢ ωᵢgᵢgᵢᵀ with gᵢ = rᵢ·x̃ᵢ, the per-example scores: the sandwich's meat (ω = 1: HC0)."""
-    r = _score_residuals(objective, theta) if r is None else r
-    v = r * r if omega is None else omega * r * r
+def _score_outer(objective: Objective, v: NDArray) -> NDArray:
+    """Σᵢ vᵢ x̃ᵢx̃ᵢᵀ (the sandwich's meat for vᵢ = sᵢ·ωᵢ·rᵢ²), by the design's weighted Gram."""
     design = objective.design
     G = design.gram(v)
     if not objective.fit_intercept:
@@ -104,58 +89,44 @@ def _score_outer(objective: Objective, theta: NDArray, r: NDArray | None = None,
     return M
 
 
-def _inverse(info: NDArray, names: list[str]) -> NDArray:
-    """I⁻¹ by Cholesky; a singular I means collinear features (or separation): say which."""
-    try:
-        c = la.cho_factor(info, lower=True)
-        return la.cho_solve(c, np.eye(info.shape[0]))
-    except la.LinAlgError:
-        pass
-    s = la.svdvals(info)
-    if s[-1] <= 1e-12 * s[0]:
-        _, _, vt = la.svd(info)
-        null = vt[-1]
-        involved = [names[j] for j in np.flatnonzero(np.abs(null) > 1e-3)]
-        raise InferenceError(
-            "the Fisher information is singular: these parameters are not identified "
-            f"(collinear columns or a constant column): {', '.join(involved)}. Drop one of them."
-        )
-    return la.inv(info)
-
-
 def covariance(
     objective: Objective, theta: NDArray, cov_type: str = "nonrobust",
     names: list[str] | None = None, groups: ArrayLike | None = None,
+    inv: NDArray | None = None,
 ) -> NDArray:
     """Covariance of θ̂: I⁻¹ (model-based) or a sandwich I⁻¹·M·I⁻¹ (R's sandwich definitions).
 
-    With gᵢ = sᵢ(pᵢ − yᵢ)x̃ᵢ and leverages hᵢ (:func:`hat_values`):
-    HC0 M = Σ gᵢgᵢᵀ; HC1 = HC0·n/(n−k); HC2 M = Σ gᵢgᵢᵀ/(1−hᵢ); HC3 M = Σ gᵢgᵢᵀ/(1−hᵢ)²
-    (``sandwich::vcovHC`` for a glm; rows with weights count as R's prior weights there);
-    cluster M = Σ_g (Σ_{i∈g} gᵢ)(Σ_{i∈g} gᵢ)ᵀ · G/(G−1)·(n−1)/(n−k) (Stata's and
-    statsmodels' ``cov_type="cluster"`` default correction), ``groups`` one label per row.
+    Frequency weights throughout: row i stands for sᵢ copies with score rᵢx̃ᵢ each, rᵢ = pᵢ − yᵢ,
+    and leverage hᵢ (:func:`hat_values`), so the row-repeated data give the same covariance.
+    HC0 M = Σ sᵢrᵢ²x̃ᵢx̃ᵢᵀ; HC1 = HC0·n/(n−k), n = Σsᵢ; HC2 M = Σ sᵢrᵢ²x̃ᵢx̃ᵢᵀ/(1−hᵢ);
+    HC3 M = Σ sᵢrᵢ²x̃ᵢx̃ᵢᵀ/(1−hᵢ)² (``sandwich::vcovHC`` for a glm); cluster M = Σ_g ḡ_gḡ_gᵀ,
+    ḡ_g = Σ_{i∈g} sᵢrᵢx̃ᵢ, times G/(G−1)·(n−1)/(n−k) (Stata's and statsmodels' default
+    correction), ``groups`` one label per row (a row's copies share its cluster).
     """
+    from .mle import information, inverse
+
     if cov_type not in _COV_TYPES:
         raise ValueError(f"cov_type must be one of {_COV_TYPES}; got {cov_type!r}.")
     if (groups is not None) != (cov_type == "cluster"):
         raise ValueError("groups=... goes with cov_type='cluster' (and only with it).")
     names = names or [f"θ{j}" for j in range(objective.n_params)]
-    inv = _inverse(information(objective, theta), names)
+    inv = inverse(information(objective, theta), names) if inv is None else inv
     if cov_type == "nonrobust":
         return inv
-    n, k = float(objective.sample_weight.sum()), objective.n_params
+    s = np.asarray(objective.sample_weight, dtype=np.float64)
+    n, k = float(s.sum()), objective.n_params
     r = _score_residuals(objective, theta)
     if cov_type == "cluster":
-        meat, n_groups = _cluster_meat(objective, r, groups)
+        meat, n_groups = _cluster_meat(objective, s * r, groups)
         return inv @ meat @ inv * (n_groups / (n_groups - 1.0) * (n - 1.0) / (n - k))
-    omega = None
+    v = s * r * r
     if cov_type in ("HC2", "HC3"):
         one_minus_h = 1.0 - hat_values(objective, theta, inv)
-        if np.any(one_minus_h <= 1e-12):
+        if np.any(one_minus_h[s > 0] <= 1e-12):
             raise InferenceError(f"{cov_type} needs every leverage below 1; some example has "
                                  "hᵢ = 1 (it alone determines a parameter).")
-        omega = 1.0 / one_minus_h if cov_type == "HC2" else 1.0 / one_minus_h**2
-    cov = inv @ _score_outer(objective, theta, r, omega) @ inv
+        v = v / np.where(s > 0, one_minus_h, 1.0) ** (1 if cov_type == "HC2" else 2)
+    cov = inv @ _score_outer(objective, v) @ inv
     if cov_type == "HC1":
         cov *= n / (n - k)
     return cov
@@ -192,7 +163,7 @@ def log_likelihoods(objective: Objective, theta: NDArray) -> tuple[float, float]
 
 def _fit_stats(objective: Objective, theta: NDArray, k: int) -> dict[str, Any]:
     llf, llnull = log_likelihoods(objective, theta)
-    n = float(objective.sample_weight.sum())
+    n = count(objective.sample_weight.sum())
     df_model = k - int(objective.fit_intercept)
     llr = 2.0 * (llf - llnull)
     return {
@@ -269,11 +240,11 @@ def summarize(
                              "uses the profile penalized likelihood (logistf's inference).")
 
         return firth_summary(model, X, y, sample_weight, alpha=alpha)
-    objective = training_objective(model, X, y, sample_weight)
     names = param_names(model)
-    theta = model_theta(model, objective)
-    k = objective.n_params
     if model.lam > 0:
+        objective = training_objective(model, X, y, sample_weight)
+        theta = model_theta(model, objective)
+        k = objective.n_params
         fit = _fit_stats(objective, theta, k)
         for key in ("aic", "bic", "lr_stat", "lr_pvalue"):
             fit[key] = np.nan
@@ -286,26 +257,20 @@ def summarize(
         table = wald_table(names, theta, None, alpha, model.fit_intercept)
         return LogitSummary(table, stats_header(model, fit, "penalized", cov_type), [note],
                             "penalized", None, alpha)
-    notes: list[str] = []
-    if check_separation:
-        report = detect_separation(objective.design.X, objective.y, objective.sample_weight,
-                                   fit_intercept=model.fit_intercept,
-                                   feature_names=feature_names(model))
-        if report.separated:
-            raise InferenceError(report.message(with_remedy=True))
-        if report.skipped:
-            notes.append(report.note)
+    mle = fitted_mle(model, X, y, sample_weight, check_separation=check_separation)
+    objective, theta, notes = mle.objective, mle.theta, list(mle.notes)
     if model.class_weight is not None:
         notes.append(
             "class_weight multiplies the sample weights, which the standard errors treat as "
             "frequency weights; for rebalancing weights prefer cov_type='HC0'."
         )
-    if not getattr(model, "converged_", True):
+    if not getattr(model, "converged_", True) and not mle.polished.at_rounding:
         notes.append(
             f"the solver did not converge (status {model.status_!r}): the estimates and their "
             "standard errors are not final."
         )
-    cov = covariance(objective, theta, cov_type, names, groups)
+    k = objective.n_params
+    cov = covariance(objective, theta, cov_type, names, groups, mle.inverse_information())
     table = wald_table(names, theta, cov, alpha, model.fit_intercept)
     if ci_method == "profile":
         table = _profile_columns(objective, theta, names, alpha, table)
@@ -314,6 +279,8 @@ def summarize(
     elif ci_method != "wald":
         raise ValueError(f"ci_method must be 'wald' or 'profile'; got {ci_method!r}.")
     fit = _fit_stats(objective, theta, k)
+    fit.update(polish_steps=mle.polished.n_steps, score_max=mle.polished.score_max)
+    notes.append(mle.polished.note())
     if cov_type == "cluster":
         notes.append(f"standard errors are cluster-robust ({len(np.unique(np.asarray(groups)))} "
                      "groups; small-sample factor G/(G−1)·(n−1)/(n−k)).")
