@@ -106,7 +106,7 @@ def test_default_run_trains_on_breast_cancer(work: Path, trained) -> None:
                  "out/model.json", "out/report.html"):
         assert word in r.stdout
     model = json.loads((work / "out" / "model.json").read_text())
-    assert model["format"] == "logitlab-model" and model["schema_version"] == 1
+    assert model["format"] == "logitlab-model" and model["schema_version"] == 2
     # the report the command wrote: every figure, and no address outside the inlined plotly.js
     # (whose own URLs are inert here; see test_report.py, which also loads it in Chromium)
     from logitlab.report import FIGURES, plotly_js

@@ -84,10 +84,10 @@ def test_foreign_files_are_refused(tmp_path, content, message) -> None:
 
 def test_versions_and_damage_are_refused(tmp_path) -> None:
     doc = json.loads(saved().to_json())
-    for version in (0, 2, "1", None):
+    for version in (0, 3, "1", None):
         d = dict(doc, schema_version=version)
         (tmp_path / "v.json").write_text(json.dumps(d))
-        with pytest.raises(ModelFileError, match="this logitlab reads version 1"):
+        with pytest.raises(ModelFileError, match="this logitlab reads versions 1, 2"):
             load_model(tmp_path / "v.json")
     damaged = dict(doc, coefficients={"names": doc["coefficients"]["names"], "values": [1.0, 2.0]})
     (tmp_path / "d.json").write_text(json.dumps(damaged))

@@ -34,7 +34,9 @@ __all__ = [
 ]
 
 FORMAT = "logitlab-model"
-SCHEMA_VERSION = 1
+#: 2 added the data contract (``contract``, docs/model-schema.md); version-1 files still load
+SCHEMA_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 
 
 class ModelFileError(DataError):
@@ -75,6 +77,11 @@ class SavedModel:
     @property
     def feature_names(self) -> list[str]:
         return self.encoding.feature_names
+
+    @property
+    def contract(self) -> dict[str, Any] | None:
+        """The data contract recorded at training (schema version 2), or None for older files."""
+        return self.doc.get("contract")
 
     def decision_function(self, X: NDArray) -> NDArray:
         """z = X·w + b, computed as the estimator computes it."""
@@ -137,9 +144,10 @@ def load_model(path: str | Path) -> SavedModel:
         raise _bad(p, "is not a logitlab model file (no \"format\": \"logitlab-model\"); give the "
                       "model.json that `logitlab train` wrote.")
     version = d.get("schema_version")
-    if version != SCHEMA_VERSION:
+    if version not in READABLE_VERSIONS:
         raise _bad(p, f"has model schema version {version!r} (written by logitlab "
-                      f"{d.get('logitlab_version', '?')}); this logitlab reads version {SCHEMA_VERSION}. "
+                      f"{d.get('logitlab_version', '?')}); this logitlab reads versions "
+                      f"{', '.join(map(str, READABLE_VERSIONS))}. "
                       "Retrain the model or use a matching logitlab.")
     try:
         encoding = Encoding.from_dict(d["encoding"])
