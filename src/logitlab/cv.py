@@ -1,9 +1,13 @@
 """``LogisticRegressionCV``: λ chosen by stratified, seeded k-fold cross-validation over the path.
 
 Each fold fits the whole warm-started path on its training part and scores every λ on its
-held-out part; the CV curve is the mean (and standard deviation) over folds. The chosen λ is
-the best mean score, or — ``rule="1se"``, glmnet's ``lambda.1se`` — the largest λ whose mean is
-within one standard error (std/√k) of the best. The model is then refit on all the data.
+held-out part. The CV curve and its standard error are glmnet's (``cv.glmnet``'s ``cvcompute``):
+with fold weights Wₖ (the held-out sample weights' sum, the fold size without weights),
+
+    cvm = Σ Wₖ·scoreₖ / Σ Wₖ,     cvsd = √( [Σ Wₖ·(scoreₖ − cvm)² / Σ Wₖ] / (K − 1) ).
+
+The chosen λ is the best cvm, or — ``rule="1se"``, glmnet's ``lambda.1se`` — the largest λ whose
+cvm is within cvsd (at the best λ) of the best. The model is then refit on all the data.
 
 Scores: ``"log_loss"`` (default, lower is better), ``"roc_auc"`` (higher is better) or
 ``"expected_cost"``: the mean cost per example, cost_fp·FP + cost_fn·FN, when predicting
@@ -30,7 +34,7 @@ from .loss import log_loss_from_logits
 from .objective import Objective
 from .path import _prepare, _solve_path, _to_original, default_grid
 
-__all__ = ["LogisticRegressionCV", "cv_score"]
+__all__ = ["LogisticRegressionCV", "cv_score", "fold_mean_and_se"]
 
 _LOWER_IS_BETTER = {"log_loss": True, "roc_auc": False, "expected_cost": True}
 
@@ -60,6 +64,18 @@ def cv_score(
     )
 
 
+def fold_mean_and_se(scores: NDArray, fold_weight: NDArray) -> tuple[NDArray, NDArray]:
+    """glmnet's cvm and cvsd per λ from (n_folds, n_lams) scores: the fold-weighted mean and
+    √(weighted mean of squared deviations / (K − 1)) (``cv.glmnet``, ``cvcompute``)."""
+    w = np.asarray(fold_weight, dtype=np.float64)
+    k = scores.shape[0]
+    if k < 2:
+        raise ValueError("the standard error over folds needs at least 2 folds.")
+    mean = w @ scores / w.sum()
+    var = w @ (scores - mean) ** 2 / w.sum()
+    return mean, np.sqrt(var / (k - 1))
+
+
 class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
     """Logistic regression with λ picked by k-fold cross-validation over the regularization path.
 
@@ -83,7 +99,9 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
     Attributes
     ----------
     lams_ : the grid, decreasing.  cv_scores_ : (n_folds, n_lams) held-out scores.
-    cv_mean_, cv_std_, cv_se_ : mean, standard deviation and standard error (std/√k) over folds.  lam_ : the chosen λ.
+    cv_mean_, cv_se_ : glmnet's cvm and cvsd (fold-weighted mean and its standard error);
+    cv_std_ = cv_se_·√K, the fold-weighted standard deviation with the K − 1 divisor.
+    lam_ : the chosen λ.
     best_index_, lam_best_, lam_1se_ : both rules' choices.  C_ : 1/lam_ (scikit-learn's C).
     best_estimator_ : the refit model; coef_, intercept_, classes_ mirror it.
     """
@@ -202,10 +220,12 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
                 scores[f, i] = cv_score(self.scoring, y01[test], Z[:, i], swte,
                                         float(self.cost_fp), float(self.cost_fn))
         lower = _LOWER_IS_BETTER.get(self.scoring, False) if not callable(self.scoring) else False
-        mean, std = scores.mean(axis=0), scores.std(axis=0)
+        fold_weight = np.array([len(test) if score_w is None else float(score_w[test].sum())
+                                for _, test in splits])
+        mean, se = fold_mean_and_se(scores, fold_weight)
+        std = se * np.sqrt(len(splits))
         signed = mean if lower else -mean
         best = int(np.argmin(signed))  # first = largest λ among ties
-        se = std / np.sqrt(len(splits))  # standard error of each mean over the folds
         within = np.flatnonzero(signed <= signed[best] + se[best])
         one_se = int(within.min())  # grid is decreasing: the smallest index is the largest λ
         self.lams_ = grid
