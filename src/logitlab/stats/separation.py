@@ -16,13 +16,18 @@ decides this by linear programming. We solve, with HiGHS,
 until the optimum is 0. The LP has only p + 1 variables, so it stays fast for many rows, and
 because such β form a cone closed under addition, S ends as the largest separable set:
 S = ∅ means the MLE exists, S = all means complete separation, otherwise quasi-complete.
-A second LP finds the sparsest direction (minimum Σ|βⱼ| on the scaled columns) that is ≥ 1 on
-S and ≥ 0 elsewhere, which names the features responsible and their signs (±∞).
+A second LP finds a sparse direction (minimum Σ|βⱼ| on the scaled columns) that is ≥ 1 on S and
+≥ 0 elsewhere. Σ|β| is only a proxy for the number of features (noise columns can lower it), so
+the features named are then found by feasibility LPs on subsets: irreducible by dropping
+features one at a time, then the *smallest* sets searched exhaustively by size while the
+number of LPs stays within a budget. When several smallest sets separate, all are listed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import combinations
+from math import comb
 
 import numpy as np
 import scipy.sparse as sp
@@ -30,6 +35,7 @@ from numpy.typing import ArrayLike, NDArray
 
 __all__ = ["SeparationReport", "detect_separation", "separation_warning", "MAX_LP_SIZE"]
 
+MAX_SUBSET_LPS = 200  # feasibility LPs spent searching the smallest separating feature sets
 MAX_LP_SIZE = 5_000_000  # nonzeros of the LP's constraint matrix beyond which we skip the check
 HOOK_MAX_LP_SIZE = 1_000_000  # the automatic check after fit stays under ~0.5 s
 
@@ -48,6 +54,8 @@ class SeparationReport:
     direction: NDArray | None = None  # β (features, then intercept) with tᵢx̃ᵢᵀβ ≥ 0, > 0 on S
     skipped: bool = False
     note: str = ""
+    alternatives: list[list[str]] = field(default_factory=list)  # other smallest sets
+    smallest: bool = True  # False: an irreducible set, smaller ones not searched exhaustively
 
     @property
     def separated(self) -> bool:
@@ -76,6 +84,14 @@ class SeparationReport:
                 "and the standard errors are meaningless)."
             )
         text = f"{what} Features involved: {who}."
+        if self.alternatives:
+            sets = "; ".join("{" + ", ".join(a) + "}" for a in [self.features, *self.alternatives])
+            text += (f" {len(self.alternatives) + 1} different sets of {len(self.features)} "
+                     f"feature{'s' if len(self.features) != 1 else ''} each separate on their own: "
+                     f"{sets}.")
+        elif self.features and not self.smallest:
+            text += (" (No feature of this set can be dropped; smaller sets were not searched "
+                     "exhaustively.)")
         if with_remedy:
             text += (
                 " Remedy: fit LogisticRegression(firth=True) (Firth's bias-reduced estimates are "
@@ -105,6 +121,8 @@ def detect_separation(
     ``y`` is 0/1 (or any two labels, the larger taken as 1); examples with weight 0 are ignored.
     """
     from scipy.optimize import linprog  # loaded only when an LP is needed
+    if feature_names is None and hasattr(X, "columns"):
+        feature_names = [str(c) for c in X.columns]
     X = _as_matrix(X)
     y = np.asarray(y).ravel()
     if y.dtype.kind not in "fiub" or not np.all(np.isin(y, (0, 1))):
@@ -187,16 +205,84 @@ def detect_separation(
     else:  # fall back to LP 1's direction
         beta = beta1
     scale = np.max(np.abs(beta)) or 1.0
-    active = np.abs(beta) > tol * scale * 10
-    feat_idx = [j for j in range(p) if active[j]]
-    features = [names[j] for j in feat_idx]
-    directions = {names[j]: float(np.sign(beta[j])) for j in feat_idx}
+    support = [j for j in np.argsort(np.abs(beta[:p])) if abs(beta[j]) > tol * scale * 10]
+    search = _SubsetSearch(As_sp, S, p, fit_intercept)
+    sets, smallest = search.smallest_sets(support)
+    beta = search.direction(sets[0]) if sets else beta
+    active = np.abs(beta) > 0
+    features = [names[j] for j in sets[0]] if sets else []
+    directions = {names[j]: float(np.sign(beta[j])) for j in (sets[0] if sets else [])}
     idx = np.flatnonzero(keep)[S]
     return SeparationReport(
         kind, n_separated=n_sep, n_examples=m, features=features, directions=directions,
         intercept_involved=bool(fit_intercept and active[-1]), separated_index=idx,
-        direction=np.where(active, beta, 0.0) / spread,
+        direction=beta / spread, alternatives=[[names[j] for j in t] for t in sets[1:]],
+        smallest=smallest,
     )
+
+
+class _SubsetSearch:
+    """Which feature subsets (with the intercept, when fitted) reproduce the separation of S:
+    some β on them has margins ≥ 1 on S and ≥ 0 elsewhere (one feasibility LP each)."""
+
+    def __init__(self, As: sp.csr_matrix, S: NDArray, p: int, fit_intercept: bool) -> None:
+        self.As, self.p, self.fit_intercept = sp.csc_matrix(As), p, fit_intercept
+        self.b_ub = np.where(S, -1.0, 0.0)
+        self.n_lps = 0
+
+    def _columns(self, subset: tuple[int, ...]) -> list[int]:
+        return list(subset) + ([self.p] if self.fit_intercept else [])
+
+    def separates(self, subset: tuple[int, ...]) -> bool:
+        from scipy.optimize import linprog
+
+        cols = self._columns(subset)
+        if not cols:
+            return False
+        self.n_lps += 1
+        res = linprog(np.zeros(len(cols)), A_ub=-self.As[:, cols], b_ub=self.b_ub,
+                      bounds=[(None, None)] * len(cols), method="highs")
+        return res.status == 0
+
+    def direction(self, subset: tuple[int, ...]) -> NDArray:
+        """The sparsest (min Σ|β|) separating direction on the subset, in all k coordinates."""
+        from scipy.optimize import linprog
+
+        cols = self._columns(subset)
+        A = self.As[:, cols]
+        c = np.ones(2 * len(cols))
+        if self.fit_intercept:
+            c[len(cols) - 1] = c[-1] = 1e-3  # prefer the intercept, as LP 2 does
+        res = linprog(c, A_ub=sp.hstack([-A, A]), b_ub=self.b_ub,
+                      bounds=[(0, None)] * (2 * len(cols)), method="highs")
+        beta = np.zeros(self.p + int(self.fit_intercept))
+        if res.status == 0:
+            beta[cols] = res.x[:len(cols)] - res.x[len(cols):]
+        return beta
+
+    def smallest_sets(self, support: list[int]) -> tuple[list[tuple[int, ...]], bool]:
+        """(the smallest separating feature sets, whether the search was exhaustive).
+
+        First an irreducible set: LP 2's support with features dropped (smallest |β| first)
+        while the rest still separates. Then every set of each size below or equal to it, in
+        order, while the LP budget lasts; all sets of the first size that separates are kept.
+        """
+        if self.separates(()):
+            return [()], True  # the intercept alone (a class without examples of its own)
+        kept = list(support)
+        for j in support:
+            rest = tuple(sorted(set(kept) - {j}))
+            if rest and self.separates(rest):
+                kept.remove(j)
+        irreducible = tuple(sorted(kept))
+        for size in range(1, len(irreducible) + 1):
+            n_sets = comb(self.p, size)
+            if self.n_lps + n_sets > MAX_SUBSET_LPS:
+                return [irreducible], False
+            found = [t for t in combinations(range(self.p), size) if self.separates(t)]
+            if found:  # in column order
+                return found, True
+        return [irreducible], False  # pragma: no cover - the irreducible set separates
 
 
 def separation_warning(model, result) -> bool:  # noqa: ANN001 - estimator and SolverResult
