@@ -9,6 +9,14 @@
   model on 2 % of the words. The L1 problem's λ keeps 2.5 % of the weights nonzero at every
   scale (found by bisection: the issue's "~3 % nonzero").
 * breast_cancer: scikit-learn's bundled data, standardized, L2 λ = 1.
+* issue 20's wider suite: the sparse text families of ``text.py`` (``text_*``: three encodings,
+  Zipf 0.8–1.3, supports 0.5–10 %, 10k–1M rows, λ found for each family's support) and the
+  small dense family (``small_*``: 500 × 10 to 20,000 × 200, L2 λ = 1 and L1 at 0.05·λmax),
+  where a fit's fixed cost dominates; the small ones keep their size at every ``scale``.
+
+No real sparse corpus ships inside an installed package: scikit-learn's bundled files are small
+dense tables (iris, wine, digits, diabetes, breast cancer; 20 newsgroups and RCV1 download), and
+skglm, glum and statsmodels ship none (statsmodels' data sets are small dense tables).
 """
 
 from __future__ import annotations
@@ -19,7 +27,9 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-__all__ = ["Problem", "PROBLEMS", "make_problems", "make_problem", "calibration"]
+from .text import TEXT_FAMILIES, text_data
+
+__all__ = ["Problem", "PROBLEMS", "SUITES", "SMALL", "make_problems", "make_problem", "calibration"]
 
 
 @dataclass
@@ -46,6 +56,15 @@ class Problem:
         if self.l1_ratio == 0:
             return "l2"
         return "l1" if self.l1_ratio == 1 else "enet"
+
+    def column_major(self) -> NDArray | sp.csc_matrix:
+        """X as CSC (sparse) or Fortran-ordered (dense): the layout glum's IRLS-CD and skglm
+        ask for in their documentation. Made once per problem and cached, so the conversion is
+        not part of any fit's time (a user converts once for many fits)."""
+        if "column_major" not in self.info:
+            self.info["column_major"] = (sp.csc_matrix(self.X) if self.is_sparse
+                                         else np.asfortranarray(self.X))
+        return self.info["column_major"]
 
     @property
     def x_bytes(self) -> int:
@@ -137,14 +156,16 @@ def _fraction_for_support(X, y, l1_ratio: float, target: float, start: float) ->
     return fraction
 
 
-_CALIBRATED = {"tfidf_l1"}  # problems whose λ is found by fits (``_fraction_for_support``)
+def _calibrated(name: str) -> bool:
+    """Whether the problem's λ is found by fits (``_fraction_for_support``)."""
+    return name == "tfidf_l1" or name in TEXT_FAMILIES
 
 
 def calibration(name: str, scale: float = 1.0, seed: int = 0) -> dict:
     """The keyword arguments with which ``make_problem`` rebuilds ``name`` without running a
     fit (a fresh-process timing needs that): the L1 problem's λ/λ_max; nothing for the others,
     whose data are then not built here."""
-    if name not in _CALIBRATED:
+    if not _calibrated(name):
         return {}
     return {"fraction": make_problem(name, scale, seed).info["fraction"]}
 
@@ -184,6 +205,10 @@ def make_problem(name: str, scale: float = 1.0, seed: int = 0, fraction: float |
         lam = _lam_for_fraction(X, y, 0.5, 0.02)
         return Problem(name, X, y, lam, 0.5,
                        f"dense {X.shape[0]:,} × {X.shape[1]}, elastic net a=0.5 λ=0.02·λmax")
+    if name in TEXT_FAMILIES:
+        return _text_problem(name, scale, fraction)
+    if name in SMALL:
+        return _small_problem(name, seed)
     if name == "breast_cancer":
         from sklearn.datasets import load_breast_cancer
 
@@ -191,10 +216,44 @@ def make_problem(name: str, scale: float = 1.0, seed: int = 0, fraction: float |
         X = (X - X.mean(0)) / X.std(0)
         return Problem(name, np.ascontiguousarray(X), y.astype(np.float64), 1.0, 0.0,
                        "breast cancer (scikit-learn) 569 × 30 standardized, L2 λ=1")
-    raise ValueError(f"unknown problem {name!r}; choose from {PROBLEMS}")
+    raise ValueError(f"unknown problem {name!r}; choose from {[n for v in SUITES.values() for n in v]}")
+
+
+def _text_problem(name: str, scale: float, fraction: float | None) -> Problem:
+    """A ``text.py`` family, λ found so the solution keeps the family's share nonzero."""
+    f = TEXT_FAMILIES[name]
+    X, y = text_data(f, scale)
+    if fraction is None:
+        fraction = _fraction_for_support(X, y, f.l1_ratio, f.support, start=0.05)
+    lam = _lam_for_fraction(X, y, f.l1_ratio, fraction)
+    return Problem(name, X, y, lam, f.l1_ratio, f.describe(X.shape[0], X.shape[1], X.nnz),
+                   info={"fraction": fraction, "family": f})
+
+
+# the small dense family: (rows, features); each at L2 λ = 1 and at L1 λ = 0.05·λmax
+_SMALL_SIZES = [(500, 10), (2_000, 20), (5_000, 50), (20_000, 200)]
+SMALL = [f"small_{kind}_{m}x{p}" for m, p in _SMALL_SIZES for kind in ("l2", "l1")]
+
+
+def _small_problem(name: str, seed: int) -> Problem:
+    """A small dense problem (fixed size at every scale: its per-fit overhead is the point)."""
+    _, kind, shape = name.split("_")
+    m, p = (int(v) for v in shape.split("x"))
+    X, y = dense_data(m, p, seed + 5 + p, n_signal=max(2, p // 4))
+    if kind == "l2":
+        return Problem(name, X, y, 1.0, 0.0, f"small dense {m:,} × {p}, L2 λ=1")
+    lam = _lam_for_fraction(X, y, 1.0, 0.05)
+    return Problem(name, X, y, lam, 1.0, f"small dense {m:,} × {p}, L1 λ=0.05·λmax")
 
 
 PROBLEMS = ["dense_l2", "tall_l2", "tfidf_l1", "tfidf_l2", "dense_unpen", "dense_enet", "breast_cancer"]
+# ``--suite``: "core" (the default run: issue 5's problems and issue 20's own L1 text problem),
+# "wide" (every sparse text family) and "small" (the small dense family and breast cancer)
+SUITES = {
+    "core": PROBLEMS + ["text_raw_l1"],
+    "wide": list(TEXT_FAMILIES),
+    "small": SMALL + ["breast_cancer"],
+}
 
 
 def make_problems(names: list[str] | None = None, scale: float = 1.0, seed: int = 0) -> list[Problem]:

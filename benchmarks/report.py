@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-__all__ = ["markdown", "plot"]
+__all__ = ["markdown", "plot", "ratio_table", "TARGET_RATIO"]
+
+TARGET_RATIO = 0.5  # issue 20's target: logitlab's default at most half the fastest peer's time
 
 
 def _fmt_t(x) -> str:
@@ -18,15 +20,67 @@ def _fmt_mem(run: dict | None) -> str:
     return f"{run['peak_mb']:.1f} MB ({100 * run['peak_frac']:.1f} % of X)"
 
 
+def _ratio(h: dict) -> str:
+    """The ratio, bold with ✗ when it misses the ≤ 0.5 target."""
+    r = h["ratio"]
+    if not math.isfinite(r):
+        return "—"
+    return f"{r:.2f}" if r <= TARGET_RATIO else f"**{r:.2f} ✗**"
+
+
+def _speedup(rec: dict, lib: str | None, threads: list[int]) -> str:
+    t = rec.get("speedups", {}).get(lib or "", {})
+    a, b = (t.get(str(n)) for n in threads[:2]) if len(threads) > 1 else (None, None)
+    return f"{a / b:.2f}×" if a and b else "—"
+
+
+def ratio_table(result: dict) -> list[str]:
+    """One row a problem: logitlab's default and the fastest peer at each thread count, the
+    ratio (✗ where it misses ≤ 0.5), and the 1 → 2 thread speed-up of both libraries."""
+    threads = result.get("threads", [1])
+    head = "| problem |"
+    rule = "| --- |"
+    for n in threads:
+        head += f" logitlab, {n}t | fastest peer, {n}t | ratio {n}t |"
+        rule += " --- | --- | --- |"
+    if len(threads) > 1:
+        head += f" speed-up {threads[0]}→{threads[1]}t: logitlab | fastest peer's library |"
+        rule += " --- | --- |"
+    lines = [head, rule]
+    for rec in result["records"]:
+        hs = rec.get("headlines") or {str(threads[0]): rec["headline"]}
+        row = f"| {rec['description']} |"
+        for n in threads:
+            h = hs[str(n)]
+            ours, peer = h["ours"], h["fastest_peer"]
+            row += (f" {_fmt_t(ours['seconds']) if ours else 'not reached'} |"
+                    f" {peer['solver'] + ' ' + _fmt_t(peer['seconds']) if peer else '—'} | {_ratio(h)} |")
+        if len(threads) > 1:
+            peer = hs[str(threads[0])]["fastest_peer"]
+            row += f" {_speedup(rec, 'logitlab default', threads)} | " \
+                   f"{_speedup(rec, peer['library'] if peer else None, threads)} |"
+        lines.append(row)
+    return lines
+
+
 def markdown(result: dict, command: str) -> str:
-    """The headline table (logitlab's default vs the fastest peer) and per-problem details."""
+    """The headline tables (logitlab's default vs the fastest peer) and per-problem details."""
+    threads = result.get("threads", [1])
     lines = [
         f"Machine: {result['machine']}; {result['date']}; row scale {result['scale']}, "
-        f"median of {result['repeats']} runs after a warm-up; total {result['seconds'] / 60:.1f} min.",
+        f"median of {result['repeats']} runs after a warm-up; threads {', '.join(map(str, threads))}; "
+        f"total {result['seconds'] / 60:.1f} min.",
         f"Reproduce: `{command}`",
         "",
         "Time to reach (J − J*)/J* ≤ 1e-6 (J* from a tight solve, KKT residual shown); ratio = "
-        "logitlab default ÷ fastest peer, same run (target ≤ 0.5).",
+        f"logitlab default ÷ fastest peer, same run, same thread count (target ≤ {TARGET_RATIO}; "
+        "**✗** marks a miss).",
+        "",
+    ]
+    lines += ratio_table(result)
+    lines += [
+        "",
+        f"At {threads[0]} thread{'s' if threads[0] > 1 else ''}, with passes and peak extra memory:",
         "",
         "| problem | logitlab default | passes | fastest peer | its time | passes | ratio "
         "| peak extra memory: logitlab | fastest peer |",
@@ -36,26 +90,42 @@ def markdown(result: dict, command: str) -> str:
         h = rec["headline"]
         ours, peer = h["ours"], h["fastest_peer"]
         mem = f"{_fmt_mem(ours)} | {_fmt_mem(peer)}"
-        lines.append(
-            f"| {rec['description']} | {_fmt_t(ours['seconds']) if ours else 'not reached'} | "
-            f"{ours['passes']:.1f} | " if ours else f"| {rec['description']} | not reached | — | "
-        )
-        lines[-1] += (
-            f"{peer['solver'] if peer else '—'} | {_fmt_t(peer['seconds']) if peer else '—'} | "
-            f"{peer['passes']:.1f} | " if peer else "— | — | — | "
-        )
-        lines[-1] += f"{h['ratio']:.2f} | {mem} |" if math.isfinite(h["ratio"]) else f"— | {mem} |"
+        row = (f"| {rec['description']} | {_fmt_t(ours['seconds'])} | {ours['passes']:.1f} | " if ours
+               else f"| {rec['description']} | not reached | — | ")
+        row += (f"{peer['solver']} | {_fmt_t(peer['seconds'])} | {peer['passes']:.1f} | " if peer
+                else "— | — | — | ")
+        lines.append(row + f"{_ratio(h)} | {mem} |")
+    lines += _details(result)
+    return "\n".join(lines) + "\n"
+
+
+def _details(result: dict) -> list[str]:
+    """Per problem: J* and its KKT residual, the solution's support, every solver's time to the
+    target at each thread count, and each library's speed-up."""
+    threads = result.get("threads", [1])
+    lines: list[str] = []
     for rec in result["records"]:
         lines += [
             "",
             f"### {rec['description']}",
             "",
             f"X: {rec['x_mb']:.1f} MB; J* = {rec['J_star']:.12g} (KKT residual {rec['kkt_star']:.1e}); "
-            f"one pass (X·w + Xᵀ·r) = {1e3 * rec['pass_seconds']:.1f} ms.",
+            f"one pass (X·w + Xᵀ·r) = {1e3 * rec['pass_seconds']:.1f} ms"
+            + (f"; the reference solution keeps {100 * rec['support']:.2f} % of the weights nonzero."
+               if rec.get("support") is not None else "."),
             "",
-            "| solver | time to ≤1e-6 | passes | tol used | (J−J*)/J* | KKT residual | peak extra memory |",
-            "| --- | --- | --- | --- | --- | --- | --- |",
         ]
+        ups = rec.get("speedups", {})
+        if len(threads) > 1 and ups:
+            lines += [f"Speed-up {threads[0]} → {threads[1]} threads (each library's fastest time to 1e-6): "
+                      + "; ".join(f"{lib} {_speedup(rec, lib, threads)}" for lib in ups), ""]
+        more = "".join(f" time at {n}t |" for n in threads[1:])
+        lines += [
+            f"| solver | time to ≤1e-6 ({threads[0]}t) | passes | tol used | (J−J*)/J* | KKT residual "
+            f"| peak extra memory |{more}",
+            "| --- | --- | --- | --- | --- | --- | --- |" + " --- |" * (len(threads) - 1),
+        ]
+        others = [rec.get("headlines", {}).get(str(n), {"best": {}})["best"] for n in threads[1:]]
         best = rec["headline"]["best"]
         names = []
         for r in rec["runs"]:
@@ -68,14 +138,18 @@ def markdown(result: dict, command: str) -> str:
                 tight = [r for r in rec["runs"] if r["solver"] == n and not r["error"]]
                 last = min(tight, key=lambda r: r["subopt"]) if tight else None
                 why = err or (f"best {last['subopt']:.1e} in {_fmt_t(last['seconds'])}" if last else "")
-                lines.append(f"| {n} | not reached | — | — | {why} | — | — |")
+                lines.append(f"| {n} | not reached | — | — | {why} | — | — |" + " — |" * len(others))
                 continue
             mem = "—" if b.get("peak_mb") is None else f"{b['peak_mb']:.1f} MB ({100 * b['peak_frac']:.1f} %)"
             lines.append(
                 f"| {n} | {_fmt_t(b['seconds'])} | {b['passes']:.1f} | {b['tol']:.0e} | {b['subopt']:.1e} | "
-                f"{b['kkt']:.1e} | {mem} |"
+                f"{b['kkt']:.1e} | {mem} |" + "".join(f" {_fmt_t(o[n]['seconds']) if n in o else '—'} |"
+                                                      for o in others)
             )
-    return "\n".join(lines) + "\n"
+        skipped = rec.get("skipped") or []
+        if skipped:
+            lines += ["", "Not run: " + "; ".join(f"{a} ({why})" for a, why in skipped) + "."]
+    return lines
 
 
 def plot(result: dict, path: Path) -> None:
@@ -97,7 +171,8 @@ def plot(result: dict, path: Path) -> None:
                 names.append(r["solver"])
         for name in names:
             pts = sorted((r["seconds"], max(r["subopt"], 1e-16)) for r in rec["runs"]
-                         if r["solver"] == name and not r["error"])
+                         if r["solver"] == name and not r["error"]
+                         and r.get("threads", 1) == rec.get("threads", [1])[0])
             style = dict(lw=2.5, color="black") if name == "logitlab auto" else dict(lw=1, alpha=0.8)
             ls = "-" if name.startswith("logitlab") else "--"
             ax.plot([p[0] for p in pts], [p[1] for p in pts], ls, marker="o", ms=3, label=name, **style)

@@ -3,23 +3,30 @@
 Timing discipline (the machine is shared): a warm-up run per solver absorbs compilation and
 caches, every point is the median of several runs, and logitlab and its peers are always
 timed in the same process and the same minutes, so their ratio is what to read.
+
+Threads: every library is timed at each thread count of ``threads`` (default 1 and 2), set by
+``thread_limit`` for BLAS and OpenMP (threadpoolctl), numba, and logitlab's own BLAS cap.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import gc
+import importlib
+import os
 import platform
 import time
 import tracemalloc
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
-import scipy.sparse as sp
 
 from .peers import Adapter, adapters_for
-from .problems import Problem, make_problems
+from .problems import PROBLEMS, Problem, make_problem
 
-__all__ = ["Run", "run_benchmark", "reference", "contenders", "TARGET"]
+__all__ = ["Run", "run_benchmark", "reference", "contenders", "thread_limit", "TARGET"]
 
 TARGET = 1e-6  # relative suboptimality of the headline
 
@@ -39,6 +46,41 @@ class Run:
     peak_mb: float | None = None
     peak_frac: float | None = None
     error: str = ""
+    threads: int = 1
+
+
+@functools.cache
+def _load_thread_pools() -> None:
+    """Import every library whose thread pools ``thread_limit`` must reach: threadpoolctl only
+    limits the BLAS and OpenMP runtimes already loaded (glum's OpenMP loads with glum)."""
+    for name in ("numpy", "scipy.linalg", "sklearn.linear_model", "glum", "skglm", "numba",
+                 "statsmodels.api"):
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
+
+
+@contextlib.contextmanager
+def thread_limit(n: int) -> Iterator[None]:
+    """Every library at ``n`` threads: BLAS and OpenMP pools (threadpoolctl: scikit-learn,
+    glum's OpenMP, SciPy), numba's thread count, and ``LOGITLAB_BLAS_THREADS``, which
+    otherwise lets logitlab use fewer BLAS threads than allowed when the cores look busy."""
+    import numba
+    from threadpoolctl import threadpool_limits
+
+    _load_thread_pools()
+    env = os.environ.get("LOGITLAB_BLAS_THREADS")
+    numba_before = numba.get_num_threads()
+    os.environ["LOGITLAB_BLAS_THREADS"] = str(n)
+    numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
+    try:
+        with threadpool_limits(limits=n):
+            yield
+    finally:
+        numba.set_num_threads(numba_before)
+        if env is None:
+            os.environ.pop("LOGITLAB_BLAS_THREADS", None)
+        else:
+            os.environ["LOGITLAB_BLAS_THREADS"] = env
 
 
 def _objective(P: Problem):
@@ -128,7 +170,7 @@ def contenders(runs: list[Run], budget: float) -> list[int]:
 
 
 def _sweep(ad: Adapter, P: Problem, obj, J_star: float, t_pass: float, budget: float,
-           log) -> list[Run]:
+           log, threads: int = 1) -> list[Run]:
     """One solver's tolerances, loosest first, after a warm-up run.
 
     Stops at (J−J*)/J* ≤ 1e-10, when a run exceeds ``budget`` seconds, or when the solver's
@@ -140,7 +182,7 @@ def _sweep(ad: Adapter, P: Problem, obj, J_star: float, t_pass: float, budget: f
         warm, warm_theta = _timed(ad, P, ad.tols[0])  # warm-up: compilation, caches, imports
     except Exception as exc:  # a peer that cannot run this problem is reported, not fatal
         run = Run(P.name, ad.name, ad.library, ad.tols[0], np.nan, np.nan, np.nan, np.nan,
-                  error=f"{type(exc).__name__}: {exc}"[:200])
+                  error=f"{type(exc).__name__}: {exc}"[:200], threads=threads)
         log(f"  {ad.name:28s} failed: {run.error}")
         return [run]
     runs: list[Run] = []
@@ -154,64 +196,108 @@ def _sweep(ad: Adapter, P: Problem, obj, J_star: float, t_pass: float, budget: f
         J = obj.value(theta)
         sub = (J - J_star) / abs(J_star)
         kkt = obj.kkt_residual(theta)
-        runs.append(Run(P.name, ad.name, ad.library, tol, sec, sub, kkt, sec / t_pass))
+        runs.append(Run(P.name, ad.name, ad.library, tol, sec, sub, kkt, sec / t_pass, threads=threads))
         log(f"  {ad.name:28s} tol={tol:<7.0e} {sec:8.3f} s  subopt={sub:9.2e}  KKT={kkt:8.1e}")
         if sub <= 1e-10 or sec > budget or spent > budget:
             break
     return runs
 
 
+def _retime(adapters: dict[str, Adapter], P: Problem, runs: list[Run], idx: list[int], rounds: int,
+            times: dict[int, list[float]]) -> None:
+    """Re-time the runs ``idx`` in round-robin order, so logitlab and its peers meet the same
+    background load; appends each time to ``times``."""
+    for _round in range(rounds):
+        for i in idx:
+            sec, _ = _timed(adapters[runs[i].solver], P, runs[i].tol)
+            times[i].append(sec)
+
+
+def _at_threads(n: int, adapters: dict[str, Adapter], P: Problem, first: list[Run], obj,
+                J_star: float, t_pass: float, repeats: int, budget: float, log) -> list[Run]:
+    """Every solver at ``n`` threads, at the tolerance where it was fastest to the target at the
+    first thread count (a solver that never reached it has no time to compare). Timed once
+    each; the contenders at ``n`` threads (``contenders``) repeats − 1 times more. A solver
+    whose first-count time exceeds ``budget`` is not re-run (its seconds-long fit would only
+    lengthen the suite; it is far from the fastest)."""
+    runs: list[Run] = []
+    for name, ad in adapters.items():
+        hits = [r for r in first if r.solver == name and not r.error and r.subopt <= TARGET]
+        if not hits:
+            continue
+        best = min(hits, key=lambda r: r.seconds)
+        if best.seconds > budget:
+            log(f"  {name:28s} {n} threads: not re-run ({best.seconds:.1f} s > budget {budget:.0f} s)")
+            continue
+        sec, theta = _timed(ad, P, best.tol)
+        sub = (obj.value(theta) - J_star) / abs(J_star)
+        runs.append(Run(P.name, name, ad.library, best.tol, sec, sub, obj.kkt_residual(theta),
+                        sec / t_pass, threads=n))
+        log(f"  {name:28s} {n} threads tol={best.tol:<7.0e} {sec:8.3f} s  subopt={sub:9.2e}")
+    times = {i: [r.seconds] for i, r in enumerate(runs)}
+    _retime(adapters, P, runs, contenders(runs, budget), repeats - 1, times)
+    for i, r in enumerate(runs):
+        r.seconds = float(np.median(times[i]))
+        r.passes = r.seconds / t_pass
+    return runs
+
+
 def run_problem(P: Problem, repeats: int = 3, budget: float = 30.0, include: set[str] | None = None,
-                log=print) -> dict:
+                log=print, threads: Sequence[int] = (1,)) -> dict:
     """All adapters on one problem; returns the problem's record with every run.
 
-    Phase 1 sweeps each solver's tolerances once (``_sweep``). Phase 2 re-times the
-    contenders (``contenders``) in round-robin order (repeats − 1 rounds), so logitlab and
-    its peers meet the same background load; each point reports the median.
+    At the first thread count: phase 1 sweeps each solver's tolerances once (``_sweep``),
+    phase 2 re-times the contenders (``contenders``) repeats − 1 times, each point reporting
+    the median. At each further thread count, every solver's fastest point to the target is
+    timed again (``_at_threads``). Peak memory is measured at the first thread count.
     """
     obj = _objective(P)
     t0 = time.perf_counter()
-    J_star, kkt_star, _ = reference(P)
+    J_star, kkt_star, theta_star = reference(P)
     log(f"[{P.name}] {P.description}: J* = {J_star:.12g} (KKT {kkt_star:.1e}, "
         f"{time.perf_counter() - t0:.1f} s)")
     t_pass = pass_seconds(P)
+    adapters = {a.name: a for a in adapters_for(P, include)}
     runs: list[Run] = []
-    adapters = adapters_for(P, include)
-    by_name = {a.name: a for a in adapters}
-    for ad in adapters:
-        runs += _sweep(ad, P, obj, J_star, t_pass, budget, log)
-    times = {i: [r.seconds] for i, r in enumerate(runs) if not r.error}
-    again = contenders(runs, budget)
-    for _round in range(repeats - 1):
-        for idx in again:
-            sec, _ = _timed(by_name[runs[idx].solver], P, runs[idx].tol)
-            times[idx].append(sec)
-    for idx, r in enumerate(runs):
-        if not r.error:
-            r.seconds = float(np.median(times[idx]))
-            r.passes = r.seconds / t_pass
-    for ad in adapters:  # peak memory of the cheapest run that reached the target
-        ok = [r for r in runs if r.solver == ad.name and r.subopt <= TARGET and not r.error]
-        if ok:
-            best = min(ok, key=lambda r: r.seconds)
-            try:
-                best.peak_mb = _peak(ad, P, best.tol) / 2**20
-                best.peak_frac = best.peak_mb * 2**20 / P.x_bytes
-            except Exception:  # pragma: no cover - memory is informative only
-                pass
+    with thread_limit(threads[0]):
+        for ad in adapters.values():
+            runs += _sweep(ad, P, obj, J_star, t_pass, budget, log, threads=threads[0])
+        times = {i: [r.seconds] for i, r in enumerate(runs) if not r.error}
+        _retime(adapters, P, runs, contenders(runs, budget), repeats - 1, times)
+        for idx, r in enumerate(runs):
+            if not r.error:
+                r.seconds = float(np.median(times[idx]))
+                r.passes = r.seconds / t_pass
+        for ad in adapters.values():  # peak memory of the cheapest run that reached the target
+            ok = [r for r in runs if r.solver == ad.name and r.subopt <= TARGET and not r.error]
+            if ok:
+                best = min(ok, key=lambda r: r.seconds)
+                try:
+                    best.peak_mb = _peak(ad, P, best.tol) / 2**20
+                    best.peak_frac = best.peak_mb * 2**20 / P.x_bytes
+                except Exception:  # pragma: no cover - memory is informative only
+                    pass
+    first = list(runs)
+    for n in threads[1:]:
+        with thread_limit(n):
+            runs += _at_threads(n, adapters, P, first, obj, J_star, t_pass, repeats, budget, log)
+    w_star = obj.split(theta_star)[0]
+    support = float(np.count_nonzero(w_star) / w_star.size) if P.l1_ratio > 0 and P.lam > 0 else None
     return {
         "name": P.name, "description": P.description, "J_star": J_star, "kkt_star": kkt_star,
         "pass_seconds": t_pass, "x_mb": P.x_bytes / 2**20, "shape": list(P.X.shape),
-        "sparse": bool(sp.issparse(P.X)), "runs": [asdict(r) for r in runs],
-        "skipped": P.info.get("skipped", []),
+        "sparse": bool(P.is_sparse), "runs": [asdict(r) for r in runs], "threads": list(threads),
+        "skipped": P.info.get("skipped", []), "support": support,
     }
 
 
-def headline(record: dict) -> dict:
-    """Time to ≤ 1e-6 per solver; logitlab's default against the fastest peer."""
+def headline(record: dict, threads: int | None = None) -> dict:
+    """Time to ≤ 1e-6 per solver at one thread count (default: the first); logitlab's default
+    against the fastest peer."""
+    n = record.get("threads", [1])[0] if threads is None else threads
     best: dict[str, dict] = {}
     for r in record["runs"]:
-        if r["error"] or not (r["subopt"] <= TARGET):
+        if r["error"] or not (r["subopt"] <= TARGET) or r.get("threads", 1) != n:
             continue
         if r["solver"] not in best or r["seconds"] < best[r["solver"]]["seconds"]:
             best[r["solver"]] = r
@@ -219,7 +305,20 @@ def headline(record: dict) -> dict:
     ours = best.get("logitlab auto")
     fastest = min(peers.values(), key=lambda r: r["seconds"]) if peers else None
     ratio = ours["seconds"] / fastest["seconds"] if ours and fastest else float("nan")
-    return {"best": best, "ours": ours, "fastest_peer": fastest, "ratio": ratio}
+    return {"best": best, "ours": ours, "fastest_peer": fastest, "ratio": ratio, "threads": n}
+
+
+def library_speedups(record: dict) -> dict[str, dict[int, float]]:
+    """Each library's fastest time to the target at each thread count (its fastest solver)."""
+    out: dict[str, dict[int, float]] = {}
+    for n in record.get("threads", [1]):
+        for r in headline(record, n)["best"].values():
+            lib = "logitlab default" if r["solver"] == "logitlab auto" else r["library"]
+            if r["solver"].startswith("logitlab") and r["solver"] != "logitlab auto":
+                continue  # logitlab's other solvers are not what a user gets by default
+            cur = out.setdefault(lib, {})
+            cur[n] = min(cur.get(n, np.inf), r["seconds"])
+    return out
 
 
 def machine() -> str:
@@ -241,16 +340,21 @@ def machine() -> str:
 
 
 def run_benchmark(names: list[str] | None = None, scale: float = 1.0, repeats: int = 3,
-                  budget: float = 30.0, include: set[str] | None = None, log=print) -> dict:
-    """Run the benchmark; returns {machine, records, headlines}."""
+                  budget: float = 30.0, include: set[str] | None = None, log=print,
+                  threads: Sequence[int] = (1,)) -> dict:
+    """Run the benchmark; returns {machine, records, ...}; each record holds its headline at the
+    first thread count (``headline``) and at every count (``headlines``, keyed by the count)."""
     start = time.perf_counter()
     mach = machine()
     records = []
-    for P in make_problems(names, scale):
-        rec = run_problem(P, repeats=repeats, budget=budget, include=include, log=log)
+    for name in names or PROBLEMS:  # one problem's data in memory at a time
+        P = make_problem(name, scale)
+        rec = run_problem(P, repeats=repeats, budget=budget, include=include, log=log, threads=threads)
         rec["headline"] = headline(rec)
+        rec["headlines"] = {str(n): headline(rec, n) for n in threads}
+        rec["speedups"] = {lib: {str(n): t for n, t in v.items()} for lib, v in library_speedups(rec).items()}
         records.append(rec)
         del P
         gc.collect()
-    return {"machine": mach, "scale": scale, "repeats": repeats, "records": records,
+    return {"machine": mach, "scale": scale, "repeats": repeats, "records": records, "threads": list(threads),
             "seconds": time.perf_counter() - start, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
