@@ -11,10 +11,12 @@ import pandas as pd
 import typer
 
 from ..data import read_table
-from ..model_io import SavedModel, atomic_write_bytes, atomic_write_text, load_model
+from ..model_io import SavedModel, load_model
 from .console import err
+from .contract_options import ON_VIOLATION_OPTION, RANGE_MARGIN_OPTION, UNSEEN_OPTION, checked_scorer, finish_contract
 from .errors import UsageError, user_errors
 from .options import BATCH_ROWS_OPTION, STREAM_ABOVE_OPTION, check_threshold
+from .outputs import check_output_file, write_outputs
 
 __all__ = ["predict"]
 
@@ -31,17 +33,25 @@ def predict(
              "(default: when DATA is larger than --stream-above)."),
     stream_above: float = STREAM_ABOVE_OPTION,
     batch_rows: int = BATCH_ROWS_OPTION,
+    on_violation: str = ON_VIOLATION_OPTION,
+    unseen: str = UNSEEN_OPTION,
+    range_margin: float = RANGE_MARGIN_OPTION,
 ) -> None:
     """Probability of the positive label and the predicted label for every row."""
     with user_errors():
         check_threshold(threshold)
-        saved = load_model(model_path)
+        if out_file is not None:
+            check_output_file(out_file)
+        saved = checked_scorer(load_model(model_path), on_violation, unseen, range_margin)
         from .stream import streaming_mode
 
         if streaming_mode(data, out_of_core, stream_above, None)[0] != "memory":
+            from ..monitoring._sources import column_types
             from .stream_predict import predict_streamed
 
+            saved.check_schema(column_types(data))  # chunks hold only the model's columns
             n = predict_streamed(saved, data, out_file, threshold, id_column, batch_rows)
+            finish_contract(saved)  # violations summed over the chunks
             if out_file is not None:
                 err.print(f"{n} predictions → {out_file} (probability = P({saved.labels.positive!r}); "
                           "streamed)", markup=False)
@@ -59,14 +69,15 @@ def predict_in_memory(saved: SavedModel, data: Path, out_file: Path | None, thre
     result = pd.DataFrame({"probability": p, "prediction": saved.predict_labels(p, threshold)})
     if id_column is not None:
         result.insert(0, id_column, frame[id_column].to_numpy())
+    finish_contract(saved)  # before anything is written: "error" leaves no output
     if out_file is None:
         sys.stdout.write(result.to_csv(index=False, float_format="%.17g"))
         return
     if out_file.suffix.lower() in (".parquet", ".pq"):
         buf = io.BytesIO()
         result.to_parquet(buf, index=False)
-        atomic_write_bytes(out_file, buf.getvalue())
+        write_outputs({out_file: buf.getvalue()})
     else:
-        atomic_write_text(out_file, result.to_csv(index=False, float_format="%.17g"))
+        write_outputs({out_file: result.to_csv(index=False, float_format="%.17g")})
     err.print(f"{len(result)} predictions → {out_file} (probability = P({saved.labels.positive!r}))",
               markup=False)

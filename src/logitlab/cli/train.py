@@ -17,11 +17,11 @@ import numpy as np
 import pandas as pd
 import typer
 
-from ..data import Encoding, Labels, encode_features, encode_labels, fit_encoding, fit_labels, read_table
+from ..data import DataWarning, Encoding, Labels, encode_features, encode_labels, fit_encoding, fit_labels, read_table
 from .console import err, out, warn_lines
 from .errors import UsageError, one_line, user_errors
 from .options import BATCH_ROWS_OPTION, STREAM_ABOVE_OPTION, check_threshold, parse_lam
-from .outputs import print_written, write_outputs
+from .outputs import check_writable_dir, print_written, write_outputs
 from .progress import FitProgress
 from .results import landscape_axes, metrics, print_training, saved_model, threshold_rule
 from .train_options import TrainOptions
@@ -96,8 +96,7 @@ def run_train(opts: TrainOptions) -> None:
     check_threshold(opts.threshold)
     if opts.class_weight not in (None, "balanced"):
         raise UsageError(f"--class-weight must be 'balanced' (or left out); got {opts.class_weight!r}.")
-    if opts.out_dir.exists() and not opts.out_dir.is_dir():
-        raise UsageError(f"--out {opts.out_dir} is a file; give a directory for model.json and report.html.")
+    check_writable_dir(opts.out_dir, ["model.json"] + (["report.html"] if opts.report else []))
     if opts.summary:
         require_inference()
     from .stream import streaming_mode
@@ -108,6 +107,9 @@ def run_train(opts: TrainOptions) -> None:
 
         train_streamed(opts, lam_value, mode, why)
         return
+    if opts.checkpoint is not None:
+        raise UsageError("--checkpoint saves and resumes streamed fits only, and DATA is read into memory "
+                         "here; add --out-of-core to stream it, or leave --checkpoint out.")
     train_in_memory(opts, lam_value)
 
 
@@ -129,6 +131,7 @@ class Prepared:
     labels: Labels
     source: str
     target: str
+    frame: Any = None  # the table as read (its contract is recorded at training)
 
 
 def load_training_data(data: Path | None, dataset: str | None, target: str | None) -> tuple[Any, str, str]:
@@ -156,10 +159,13 @@ def prepare(opts: TrainOptions) -> Prepared:
     """Read the data and encode it: features as numbers (text one-hot), the target as 0/1."""
     frame, target_col, source = load_training_data(opts.data, opts.dataset, opts.target)
     labels = fit_labels(frame, target_col, opts.positive)
-    encoding = fit_encoding(frame, target_col, drop=opts.drop, max_categories=opts.max_categories)
+    with warnings.catch_warnings(record=True) as caught:  # e.g. a constant column left out
+        warnings.simplefilter("always", DataWarning)
+        encoding = fit_encoding(frame, target_col, drop=opts.drop, max_categories=opts.max_categories)
+    warn_lines(caught)
     X = encode_features(frame, encoding)
     y = encode_labels(frame, labels)
-    return Prepared(X, y, encoding, labels, source, target_col)
+    return Prepared(X, y, encoding, labels, source, target_col, frame)
 
 
 def split_rows(y: Any, test_size: float, seed: int) -> tuple[Any, Any]:
@@ -254,6 +260,10 @@ def train_in_memory(opts: TrainOptions, lam_value: float | None) -> None:
     saved = saved_model(model, prep.encoding, prep.labels, threshold, rule, parts, prep.source,
                         dict(n_train=int(tr.size), n_test=int(te.size), test_size=opts.test_size, seed=opts.seed,
                              lam_selection=lam_selection))
+    from ..monitoring.contract import training_contract
+
+    saved.doc["contract"] = training_contract(prep.frame.iloc[tr], prep.encoding, z_tr, y[tr], prep.target,
+                                              threshold, z_te, y[te])
     files = {opts.out_dir / "model.json": saved.to_json()}
     if opts.report:
         from ..report import ReportInput, render_report

@@ -112,3 +112,18 @@ class Contract:
 
     def to_dict(self) -> dict[str, Any]:
         return self.doc
+
+
+def training_contract(
+    frame: pd.DataFrame, encoding: Any, scores: ArrayLike, y: ArrayLike, target: str | None, threshold: float,
+    held_out_scores: ArrayLike | None = None, held_out_y: ArrayLike | None = None,
+) -> dict[str, Any]:
+    """The contract of the train part plus the metrics later data are compared with: the
+    held-out part's when there is one (an honest baseline), else the train part's."""
+    from .scores import ScoreSummary
+
+    doc = record_contract(frame, encoding, scores, y, target, threshold)
+    held = held_out_scores is not None and np.asarray(held_out_scores).size > 0
+    z, yy, part = (held_out_scores, held_out_y, "held-out") if held else (scores, y, "train")
+    doc["metrics"] = ScoreSummary(threshold, True).update(z, yy).metrics() | {"part": part}
+    return doc
