@@ -6,8 +6,10 @@ import sys
 
 import typer
 
+from .compare import compare
 from .evaluate import evaluate
 from .lab import lab
+from .monitor import monitor
 from .predict import predict
 from .train import train
 from .version import version
@@ -23,7 +25,7 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-for command in (train, predict, evaluate, lab, version):
+for command in (train, predict, evaluate, monitor, compare, lab, version):
     app.command()(command)
 
 
