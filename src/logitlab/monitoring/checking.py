@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.special import expit
 
-from ..loss import sigmoid
 from .checks import ContractChecker, ContractViolationError, Violation, check_option, respond
 from .scoring import as_saved_model, contract_of, score_frame
 from .thresholds import DEFAULT_ON_VIOLATION, DEFAULT_UNSEEN, ON_VIOLATION, RANGE_MARGIN
@@ -56,7 +56,7 @@ class CheckedScorer:
                 raise ContractViolationError(found)
         z, scored = score_frame(self.saved, frame, self.unseen)
         self.n_unscored += int((~scored).sum())
-        return sigmoid(z)
+        return expit(z)  # as SavedModel.predict_proba_frame: the same bits as before contracts
 
     def predict_labels(self, p: NDArray, threshold: float | None = None) -> list[Any]:
         """The predicted label per row; None where there is no probability."""
