@@ -8,6 +8,7 @@ plain JSON-able dict, saved inside the model file so prediction encodes new data
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from numpy.typing import NDArray
 
 __all__ = [
     "DataError",
+    "DataWarning",
     "read_table",
     "Encoding",
     "Labels",
@@ -39,8 +41,12 @@ class DataError(ValueError):
     """Bad input from the user: the message is one line, says what is wrong and what to do."""
 
 
+class DataWarning(UserWarning):
+    """Something about the data the user should know (e.g. a constant column left out); one line."""
+
+
 def _shown(values: Any, limit: int = 5) -> str:
-    vals = list(values)
+    vals = [v.item() if isinstance(v, np.generic) else v for v in values]  # 1, not np.int64(1)
     out = ", ".join(repr(v) for v in vals[:limit])
     return out + (f", … ({len(vals)} in all)" if len(vals) > limit else "")
 
@@ -73,6 +79,8 @@ def read_table(path: str | Path) -> pd.DataFrame:
         kind = "Parquet" if is_parquet else "CSV"
         detail = " ".join(str(exc).split())[:200]
         raise DataError(f"{p}: not a readable {kind} file ({detail}).") from None
+    if not is_parquet:
+        _check_text_encoding(p, table)
     frame = table.to_pandas()
     if frame.shape[1] == 0:
         raise DataError(f"{p} has no columns; it needs a header row naming them.")
@@ -83,6 +91,32 @@ def read_table(path: str | Path) -> pd.DataFrame:
     if dup:
         raise DataError(f"{p}: column names repeat ({_shown(dup)}); give every column its own name.")
     return frame
+
+
+def _check_text_encoding(p: Path, table: Any) -> None:
+    """pyarrow keeps CSV cells that are not UTF-8 as raw bytes; refuse such a file, naming the cell
+    (stored as text they would become "b'Malm\\xf6'", and never match the same data saved as UTF-8)."""
+    import pyarrow as pa
+
+    for name, col in zip(table.column_names, table.columns, strict=True):
+        if pa.types.is_binary(col.type) or pa.types.is_large_binary(col.type):
+            values = col.to_pylist()
+            row = next((i for i, v in enumerate(values) if _not_utf8(v)), 0)
+            raise DataError(
+                f"{p} is not UTF-8 text: column {name!r} holds {values[row]!r} at data row {row + 1} "
+                "(Latin-1 or Windows-1252?); save the file as UTF-8, e.g. "
+                f"`iconv -f latin1 -t utf-8 {p.name} > utf8.csv`."
+            )
+
+
+def _not_utf8(v: Any) -> bool:
+    if not isinstance(v, bytes):
+        return False
+    try:
+        v.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
 
 
 def json_value(v: Any) -> Any:
@@ -174,6 +208,9 @@ def _kind(series: pd.Series) -> str:
         return "numeric"
     if pd.api.types.is_datetime64_any_dtype(dt) or pd.api.types.is_timedelta64_dtype(dt):
         return "datetime"
+    first = series.dropna().head(1).tolist()
+    if first and isinstance(first[0], list | tuple | dict | np.ndarray):  # Parquet list/struct/map
+        return "nested"
     return "categorical"
 
 
@@ -210,7 +247,9 @@ def fit_encoding(
     frame: pd.DataFrame, target: str, drop: list[str] | None = None,
     max_categories: int = MAX_CATEGORIES,
 ) -> Encoding:
-    """Decide each feature column's encoding from the training data (every column but the target)."""
+    """Decide each feature column's encoding from the training data (every column but the target).
+
+    A constant column is left out with a :class:`DataWarning` (it carries no information)."""
     drop = list(drop or [])
     missing = [c for c in drop if c not in frame.columns]
     if missing:
@@ -219,34 +258,106 @@ def fit_encoding(
     for name in frame.columns:
         if name == target or name in drop:
             continue
-        s = frame[name]
-        kind = _kind(s)
-        if kind == "datetime":
-            raise DataError(
-                f"column {name!r} holds dates/times, which the model cannot use as they are; "
-                f"convert it to numbers or leave it out with --drop {name!r}."
-            )
-        if kind == "categorical":
-            if s.isna().any():
-                _missing_error(name, s)
-            cats = sorted({str(v) for v in s.to_numpy()})
-            if len(cats) > max_categories:
-                raise DataError(
-                    f"column {name!r} is not numeric and has {len(cats)} distinct values, too many to "
-                    f"one-hot encode (limit --max-categories {max_categories}); convert it to numbers, "
-                    f"leave it out with --drop {name!r}, or raise the limit."
-                )
-            if len(cats) < 2:
-                continue  # a constant text column carries no information
-            cols.append({"name": name, "kind": "categorical", "categories": cats,
-                         "reference": cats[0]})
-        else:
-            cols.append({"name": name, "kind": "numeric"})
+        column = _encode_column(name, frame[name], max_categories)
+        if column is not None:
+            cols.append(column)
     if not cols:
         raise DataError(
             f"no feature columns are left besides the target {target!r}; the data needs at least one."
         )
-    return Encoding(cols)
+    encoding = Encoding(cols)
+    _check_unique_names(encoding)
+    return encoding
+
+
+def _encode_column(name: str, s: pd.Series, max_categories: int) -> dict[str, Any] | None:
+    """One column's encoding, or None (with a warning) for a constant column."""
+    kind = _kind(s)
+    if kind == "datetime":
+        raise DataError(
+            f"column {name!r} holds dates/times, which the model cannot use as they are; "
+            f"convert it to numbers or leave it out with --drop {name!r}."
+        )
+    if kind == "nested":
+        raise DataError(
+            f"column {name!r} holds lists or records, not one number or text per cell; "
+            f"flatten it into columns or leave it out with --drop {name!r}."
+        )
+    if kind == "numeric":
+        v = s.to_numpy(dtype=np.float64, na_value=np.nan)
+        if v.size and not np.isnan(v).any() and np.all(v == v[0]):
+            _constant(name, _json_scalar(s.iloc[0]))
+            return None
+        return {"name": name, "kind": "numeric"}
+    if s.isna().any():
+        _missing_error(name, s)
+    _refuse_numeric_with_junk(name, s)
+    cats = sorted({str(v) for v in s.to_numpy()})
+    if len(cats) > max_categories:
+        raise DataError(
+            f"column {name!r} is not numeric and has {len(cats)} distinct values, too many to "
+            f"one-hot encode (limit --max-categories {max_categories}); convert it to numbers, "
+            f"leave it out with --drop {name!r}, or raise the limit."
+        )
+    if len(cats) < 2:
+        _constant(name, cats[0])
+        return None
+    return {"name": name, "kind": "categorical", "categories": cats, "reference": cats[0]}
+
+
+def _json_scalar(v: Any) -> Any:
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def _constant(name: str, value: Any) -> None:
+    warnings.warn(f"column {name!r} is constant ({value!r} in every row) and is left out: it carries "
+                  "no information.", DataWarning, stacklevel=4)
+
+
+#: a text column whose cells are numbers in at least this share of the rows is a numeric column
+#: with bad cells (a typo, a missing-value marker such as '?', a decimal comma), not a category
+NUMERIC_SHARE = 0.5
+
+
+def _refuse_numeric_with_junk(name: str, s: pd.Series) -> None:
+    """A mostly numeric text column: name its non-numbers and their rows instead of one-hot encoding."""
+    text = s.astype(str).str.strip()
+    numbers = pd.to_numeric(text, errors="coerce")
+    if numbers.notna().sum() < NUMERIC_SHARE * len(text):
+        return
+    bad = np.flatnonzero(numbers.isna().to_numpy())
+    firsts: dict[str, int] = {}
+    for i in bad:
+        firsts.setdefault(text.iloc[i], int(i) + 1)
+    shown = ", ".join(f"{v!r} (data row {r})" for v, r in list(firsts.items())[:3])
+    more = f" and {len(firsts) - 3} more" if len(firsts) > 3 else ""
+    hints = []
+    if any(v in MISSING_MARKERS for v in firsts):
+        hints.append("if it marks a missing value, fill or drop those rows")
+    if any(_is_number(v.replace(",", ".")) for v in firsts):
+        hints.append("write decimals with a point, e.g. 1.5")
+    hint = "; ".join(hints + [f"fix them, or leave the column out with --drop {name!r}"])
+    raise DataError(f"column {name!r} holds numbers except for {bad.size} cell(s): {shown}{more}; {hint}.")
+
+
+#: cell texts that commonly mean "missing" in exported tables
+MISSING_MARKERS = {"?", "NA", "N/A", "n/a", "na", "-", "--", ".", "null", "NULL", "None", "none", "missing"}
+
+
+def _check_unique_names(encoding: Encoding) -> None:
+    """One-hot names (``col=value``) must not collide with another column's name."""
+    names = encoding.feature_names
+    seen: set[str] = set()
+    for n in names:
+        if n in seen:
+            owners = [c["name"] for c in encoding.columns
+                      if (c["kind"] == "numeric" and c["name"] == n)
+                      or (c["kind"] == "categorical" and n in (f"{c['name']}={v}" for v in c["categories"]))]
+            raise DataError(
+                f"two features would both be named {n!r} (from columns {_shown(owners)}); rename one "
+                f"of those columns in the file, or leave one out with --drop {owners[-1]!r}."
+            )
+        seen.add(n)
 
 
 def _missing_error(name: str, s: pd.Series) -> None:

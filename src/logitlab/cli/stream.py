@@ -22,14 +22,17 @@ from typing import TYPE_CHECKING
 
 from .console import out
 from .errors import one_line
+from .outputs import check_output_file
 from .stream_fit import StreamRun, train_and_write
 from .stream_read import (
     StreamUsageError,
+    check_checkpoint,
     dask_frame,
     feature_columns,
     label_values,
     open_local,
     stream_labels,
+    validate_rows,
 )
 
 if TYPE_CHECKING:
@@ -84,6 +87,8 @@ def check_stream_options(opts: TrainOptions, lam_value: float | None, mode: str)
     if opts.checkpoint is not None and mode == "dask":
         raise StreamUsageError("--checkpoint resumes out-of-core fits; on Dask a lost worker's "
                                "partitions are recomputed by the cluster instead.")
+    if opts.checkpoint is not None:
+        check_output_file(opts.checkpoint, "--checkpoint", "fit.ckpt.npz")
 
 
 def train_streamed(opts: TrainOptions, lam_value: float | None, mode: str, why: str) -> None:
@@ -117,6 +122,8 @@ def train_on_dask(opts: TrainOptions, params: dict, t0: float) -> None:
         values, nulls = client.compute([col.dropna().unique(), col.isna().sum()], sync=True)
         labels, raw = stream_labels(list(values), int(nulls), target, opts.positive)
         source = DaskSource(frame, target, labels=raw, rows=rows_train, seed=opts.seed)
+        if opts.test_size > 0:
+            validate_rows(source, features, opts.test_size)
         n_workers = len(client.scheduler_info().get("workers", {}))
         if not opts.quiet:
             out.print(f"training on the Dask cluster at {opts.dask_scheduler} ({n_workers} workers, "
@@ -134,6 +141,8 @@ def train_out_of_core(opts: TrainOptions, params: dict, why: str, t0: float) -> 
     rows_train = None if opts.test_size == 0 else (opts.test_size, 1.0)
     dset = open_local(data)
     features = feature_columns(list(dset.schema.names), target, opts.drop)
+    if opts.checkpoint is not None:
+        check_checkpoint(opts.checkpoint, len(features) + 1)
     try:
         source = FileSource(data, target, features=features, batch_rows=opts.batch_rows,
                             checkpoint=opts.checkpoint, progress=not opts.quiet, rows=rows_train, seed=opts.seed)
@@ -142,6 +151,8 @@ def train_out_of_core(opts: TrainOptions, params: dict, why: str, t0: float) -> 
     values, nulls = label_values(source, target)
     labels, raw = stream_labels(values, nulls, target, opts.positive)
     source.labels = raw
+    if opts.test_size > 0:
+        validate_rows(source, features, opts.test_size)
     if not opts.quiet:
         out.print(f"streaming {data} in chunks of {opts.batch_rows:,} rows ({why})")
     train_and_write(source, StreamRun(opts, params, labels, features, "out-of-core", t0))
