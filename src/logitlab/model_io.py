@@ -39,6 +39,11 @@ SCHEMA_VERSION = 2
 READABLE_VERSIONS = (1, 2)
 
 
+#: the largest model file read (50 MiB ≈ two million coefficients with their names): anything larger is
+#: not a file `logitlab train` wrote, and reading it whole could exhaust memory
+MAX_MODEL_BYTES = 50 * 2**20
+
+
 class ModelFileError(DataError):
     """The model file is missing, unreadable, not a logitlab model, or from another schema version."""
 
@@ -84,8 +89,20 @@ class SavedModel:
         return self.doc.get("contract")
 
     def decision_function(self, X: NDArray) -> NDArray:
-        """z = X·w + b, computed as the estimator computes it."""
-        return np.asarray(X @ self.coef, dtype=np.float64).ravel() + self.intercept
+        """z = X·w + b, computed as the estimator computes it. Scores beyond the float range (huge
+        coefficients) are ±inf, i.e. P = 1 or 0, with no overflow warning."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            z = np.asarray(X @ self.coef, dtype=np.float64).ravel() + self.intercept
+            if not np.all(np.isfinite(z)):  # recompute scaled down: the sign of an overflowing sum
+                s = max(float(np.max(np.abs(self.coef), initial=0.0)), abs(self.intercept))
+                scaled = (np.asarray(X @ (self.coef / s), dtype=np.float64).ravel() + self.intercept / s) * s
+                z = np.where(np.isfinite(z), z, scaled)
+        if np.isnan(z).any():
+            row = int(np.flatnonzero(np.isnan(z))[0]) + 1
+            raise DataError(f"the model's score of data row {row} is undefined (its terms overflow to +inf "
+                            "and -inf); the model's coefficients are too large for this data: retrain it, "
+                            "e.g. with a larger --lam.")
+        return z
 
     def predict_proba_frame(self, frame) -> NDArray:  # noqa: ANN001 - pandas DataFrame
         """P(positive label) for each row of a DataFrame (feature columns matched by name)."""
@@ -131,6 +148,10 @@ def load_model(path: str | Path) -> SavedModel:
     if p.is_dir():
         hint = " (did you mean model.json inside it?)" if (p / "model.json").exists() else ""
         raise _bad(p, f"is a directory, not a model file{hint}.")
+    size = p.stat().st_size
+    if size > MAX_MODEL_BYTES:
+        raise _bad(p, f"is {size / 2**20:.0f} MiB, larger than any logitlab model file (at most "
+                      f"{MAX_MODEL_BYTES // 2**20} MiB); give the model.json that `logitlab train` wrote.")
     try:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -140,6 +161,9 @@ def load_model(path: str | Path) -> SavedModel:
     except json.JSONDecodeError:
         raise _bad(p, "is not a logitlab model file (not JSON); give the model.json that "
                       "`logitlab train` wrote.") from None
+    except RecursionError:
+        raise _bad(p, "is not a logitlab model file (JSON nested too deeply); give the model.json "
+                      "that `logitlab train` wrote.") from None
     if not isinstance(d, dict) or d.get("format") != FORMAT:
         raise _bad(p, "is not a logitlab model file (no \"format\": \"logitlab-model\"); give the "
                       "model.json that `logitlab train` wrote.")
@@ -161,6 +185,9 @@ def load_model(path: str | Path) -> SavedModel:
                 raise ValueError(f"unknown column kind {c['kind']!r}")
     except (KeyError, TypeError, ValueError) as exc:
         raise _bad(p, f"is a damaged logitlab model file ({type(exc).__name__}: {exc}).") from None
+    if str(labels.negative) == str(labels.positive):
+        raise _bad(p, f"is a damaged logitlab model file (its negative and positive labels are both "
+                      f"{labels.positive!r}); retrain the model.")
     if names != encoding.feature_names or coef.shape != (len(names),):
         raise _bad(p, "is a damaged logitlab model file (coefficients do not match the encoding).")
     if not (np.all(np.isfinite(coef)) and math.isfinite(intercept) and 0 < threshold < 1):
