@@ -15,7 +15,7 @@ import tracemalloc
 import warnings
 from pathlib import Path
 
-from .problems import PROBLEMS, Problem, make_problem
+from .problems import SUITES, Problem, make_problem
 
 
 def _fit(P: Problem, tol: float):
@@ -59,7 +59,7 @@ def high_water(P: Problem, tol: float = 1e-6, top: int = 15) -> list[str]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("problem", choices=PROBLEMS)
+    ap.add_argument("problem", choices=sorted({n for names in SUITES.values() for n in names}))
     ap.add_argument("--scale", type=float, default=1.0, help="row scale, as in python -m benchmarks")
     ap.add_argument("--tol", type=float, default=1e-6)
     ap.add_argument("--where", action="store_true", help="list the allocations at the peak (memray)")

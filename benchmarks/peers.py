@@ -81,7 +81,8 @@ def _sklearn(solver: str):
 # liblinear's intercept is the weight of a synthetic feature of value ``intercept_scaling``, and that
 # weight is L1-penalized: the intercept b pays (λ/m)·|b|/scaling. At the default scaling 1 the
 # optimum moved by 5.7e-5 relative in J (issue 20's text problem at 20k × 10k), at 100 by
-# 1.6e-7, at 10⁴ by 1.6e-11 but its tight fits took 13–33 s instead of 0.5–1 s.
+# 1.3e-7, at 1000 by 1.3e-9 (its fits as fast: 0.6 s to 5e-8 against 0.5 s to 2e-7 at 100),
+# at 10⁴ by 1.6e-11 but its tight fits took 13–33 s instead of 0.5–2 s.
 LIBLINEAR_INTERCEPT_SCALING = 1000.0
 
 
