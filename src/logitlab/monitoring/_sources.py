@@ -58,7 +58,7 @@ def iter_frames(data: Any, columns: list[str] | None = None, batch_rows: int = B
             yield batch.to_pandas()
         return
     if is_dask(data):
-        for part in data.to_delayed():
+        for part in data.to_delayed():  # one partition in memory at a time
             frame = part.compute()
             yield frame if columns is None else frame[[c for c in columns if c in frame.columns]]
         return

@@ -180,8 +180,7 @@ def evaluate_slices(model: Any, data: Any, by: list[str] | str, target: str | No
             raise DataError(f"column {col!r} is not in the data (--slice-by / --target).")
     t = saved.threshold if threshold is None else float(threshold)
     columns = list(dict.fromkeys(saved.encoding.input_columns + by + [labels.target]))
-    first = next(iter(_sources.iter_frames(data, columns, 10_000)), None) if not _sources.is_dask(data) else \
-        data.head(10_000)
+    first = next(iter(_sources.iter_frames(data, columns, 10_000)), None)  # to tell numeric slice columns
     cuts = slice_cuts(saved, by, first)
 
     def one(frame: pd.DataFrame) -> SliceState:

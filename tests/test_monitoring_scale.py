@@ -1,0 +1,94 @@
+"""Out of core and on Dask: monitoring, the contract check and sliced evaluation give the same
+results as in memory (a directory of Parquet files streamed in small chunks; Dask partitions)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from test_monitoring_contract import make_model, sample
+
+from logitlab.monitoring import check_contract, evaluate_slices, monitor
+
+
+def assert_same(a, b, path="") -> None:
+    """Equal documents: numbers to 1e-12 (relative), everything else exactly."""
+    if isinstance(a, dict):
+        assert set(a) == set(b), path
+        for k in a:
+            assert_same(a[k], b[k], f"{path}.{k}")
+    elif isinstance(a, list):
+        assert len(a) == len(b), path
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            assert_same(x, y, f"{path}[{i}]")
+    elif isinstance(a, float) and not isinstance(a, bool):
+        assert (math.isnan(a) and math.isnan(b)) or a == pytest.approx(b, rel=1e-12, abs=1e-15), (path, a, b)
+    else:
+        assert a == b, (path, a, b)
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    model = make_model(sample(0))
+    new = sample(11, 3000)
+    new["x_normal"] += 1.5  # some drift
+    new.loc[:4, "colour"] = "purple"  # and a few unseen categories
+    new["band"] = np.where(new.x_uniform > 0.5, "high", "low")
+    d = tmp_path_factory.mktemp("parts")
+    for i, start in enumerate((0, 1000, 2000)):
+        new.iloc[start:start + 1000].to_parquet(d / f"part-{i}.parquet", index=False)
+    return model, new, d
+
+
+def _doc(report):
+    doc = dict(report.doc)
+    doc.pop("data")
+    return doc
+
+
+def test_monitor_streamed_and_dask_equal_in_memory(setup) -> None:
+    dd = pytest.importorskip("dask.dataframe")
+    model, new, d = setup
+    memory = monitor(model, new, target="y", fail_on="psi>0.25,auc_drop>0.05")
+    streamed = monitor(model, str(d), target="y", fail_on="psi>0.25,auc_drop>0.05", batch_rows=257)
+    on_dask = monitor(model, dd.from_pandas(new, npartitions=4), target="y", fail_on="psi>0.25,auc_drop>0.05")
+    assert memory.doc["n_rows"] == 3000 and memory.doc["n_unscored"] == 5
+    assert [v["kind"] for v in memory.doc["violations"]] == ["extra_column", "unseen_category"]
+    assert memory.breached == [f"gate: psi = {memory.doc['features'][0]['psi']:.4g} > 0.25 (feature 'x_normal')"]
+    assert_same(_doc(memory), _doc(streamed))
+    assert_same(_doc(memory), _doc(on_dask))
+    memory_unlabelled = monitor(model, new)
+    assert_same(_doc(memory_unlabelled), _doc(monitor(model, str(d), batch_rows=100)))
+
+
+def test_contract_check_and_slices_streamed_and_dask_equal_in_memory(setup) -> None:
+    dd = pytest.importorskip("dask.dataframe")
+    model, new, d = setup
+    lines = [v.message for v in check_contract(model, new)]
+    assert lines == [v.message for v in check_contract(model, str(d), batch_rows=333)]
+    assert lines == [v.message for v in check_contract(model, dd.from_pandas(new, npartitions=3))]
+    clean = new[new.colour != "purple"]
+    memory = evaluate_slices(model, clean, ["band", "colour"])
+    assert len(memory["slices"]) == 6 and memory["whole"]["n"] == 2995
+    streamed = evaluate_slices(model, str(d), ["band", "colour"], unseen="warn", batch_rows=200)
+    assert_same(memory, streamed)
+    assert_same(memory, evaluate_slices(model, dd.from_pandas(clean, npartitions=5), ["band", "colour"]))
+
+
+def test_slices_agree_with_the_metrics_module(setup) -> None:
+    from logitlab.metrics import classification_summary
+
+    model, new, _ = setup
+    clean = new[new.colour != "purple"]
+    res = evaluate_slices(model, clean, "band")
+    for row in res["slices"]:
+        part = clean[clean.band == row["slice"].split("=")[1]]
+        y = (part.y == "yes").to_numpy(float)
+        m = classification_summary(y, model.predict_proba_frame(part), 0.5)
+        assert row["n"] == len(part) and row["log_loss"] == pytest.approx(m["log_loss"], rel=1e-12)
+        assert row["precision"] == pytest.approx(m["precision"], abs=1e-15)
+        assert row["recall"] == pytest.approx(m["recall"], abs=1e-15)
+        assert row["roc_auc"] == pytest.approx(m["roc_auc"], abs=1e-4)
+    assert isinstance(pd.DataFrame(res["slices"]), pd.DataFrame)
