@@ -17,6 +17,7 @@ _LAZY = {
     "LogisticRegressionCV": "cv",
     "regularization_path": "path",
     "detect_separation": "stats.separation",
+    "logit": "stats.formula",
     "Objective": "objective",
     "sigmoid": "loss",
     "log_loss": "loss",
@@ -38,6 +39,7 @@ __all__ = [
     "LogisticRegressionCV",
     "regularization_path",
     "detect_separation",
+    "logit",
     "Objective",
     "sigmoid",
     "log_loss",
@@ -69,6 +71,7 @@ if TYPE_CHECKING:  # static checkers and IDEs see the eager imports
     )
     from .objective import C_to_lam, Objective, alpha_to_lam, lam_to_alpha, lam_to_C
     from .path import regularization_path
+    from .stats.formula import logit
     from .stats.separation import detect_separation
 
 

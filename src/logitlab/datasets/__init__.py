@@ -6,6 +6,12 @@
 - ``breast_cancer``: the Wisconsin diagnostic set scikit-learn ships (569 × 30), with the
   target ``diagnosis`` as "malignant"/"benign" (so the positive class, the larger label,
   is "malignant").
+- ``anes96``: 944 respondents of the 1996 American National Election Study (the subset
+  statsmodels ships as ``statsmodels.datasets.anes96``, which it marks public domain; ANES,
+  electionstudies.org), target ``vote`` (0 = Clinton, 1 = Dole) with population (1000s), TV
+  news per week, self/Clinton/Dole left-right placements (1–7), party identification (0–6),
+  age, education (1–7) and income (1–24) as integers — real data on which the maximum-likelihood
+  estimate exists, for the statistics examples.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ __all__ = ["load_dataset", "list_datasets", "DATASETS"]
 DATASETS = {
     "breast_cancer": "Wisconsin diagnostic breast cancer, 569 × 30, target 'diagnosis'",
     "hours": "hours studied → passed, 20 students, one feature, target 'passed'",
+    "anes96": "1996 US election survey, 944 × 9, target 'vote' (1 = Dole), public domain",
 }
 
 
@@ -32,6 +39,9 @@ def load_dataset(name: str = "breast_cancer") -> tuple[pd.DataFrame, str]:
     if name == "hours":
         with resources.files(__package__).joinpath("hours.csv").open("r") as fh:
             return pd.read_csv(fh), "passed"
+    if name == "anes96":
+        with resources.files(__package__).joinpath("anes96.csv").open("r") as fh:
+            return pd.read_csv(fh), "vote"
     if name == "breast_cancer":
         from sklearn.datasets import load_breast_cancer
 
