@@ -29,6 +29,8 @@ __all__ = [
     "encode_labels",
     "MAX_CATEGORIES",
     "json_value",
+    "check_feature_scale",
+    "MAX_ABS_FEATURE",
 ]
 
 #: default cap on the distinct values of a text column that is one-hot encoded
@@ -411,6 +413,23 @@ def encode_features(frame: pd.DataFrame, encoding: Encoding) -> NDArray:
                 )
             blocks.append(np.column_stack([(vals == v).astype(np.float64) for v in cats[1:]]))
     return np.ascontiguousarray(np.hstack(blocks))
+
+
+#: the largest |value| a feature may hold for training: the fit forms sums of squares and products
+#: of the columns (variances, XᵀWX), which overflow past ~1e154; 1e100 leaves room for 1e108 rows
+MAX_ABS_FEATURE = 1e100
+
+
+def check_feature_scale(X: NDArray, names: list[str]) -> None:
+    """Refuse training data whose values are too large for the fit's arithmetic, naming one of them."""
+    too_big = np.abs(X) > MAX_ABS_FEATURE
+    if too_big.any():
+        i, j = np.argwhere(too_big)[0]
+        raise DataError(
+            f"column {names[j]!r} holds {X[i, j]:.3g} at data row {i + 1}, beyond ±{MAX_ABS_FEATURE:.0e}: "
+            "too large for the fit's sums of squares; rescale the column (e.g. divide it by a power of "
+            "ten) or fix the value."
+        )
 
 
 def _is_number(v: Any) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from .errors import fail, user_errors
+from .errors import UsageError, fail, one_line, user_errors
 
 __all__ = ["lab"]
 
@@ -21,4 +21,9 @@ def lab(
     except ImportError as exc:
         raise fail(f"the lab is not available ({exc}); install it with: pip install 'logitlab[lab]'.") from None
     with user_errors():
-        serve(host=host, port=port, open_browser=open_browser)
+        if not 0 < port < 65536:
+            raise UsageError(f"--port {port} is not a port number; use 1–65535 (e.g. 8765).")
+        try:
+            serve(host=host, port=port, open_browser=open_browser)
+        except ValueError as exc:  # serve refuses a port it cannot listen on before it starts
+            raise UsageError(one_line(exc)) from None

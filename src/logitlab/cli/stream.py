@@ -122,8 +122,7 @@ def train_on_dask(opts: TrainOptions, params: dict, t0: float) -> None:
         values, nulls = client.compute([col.dropna().unique(), col.isna().sum()], sync=True)
         labels, raw = stream_labels(list(values), int(nulls), target, opts.positive)
         source = DaskSource(frame, target, labels=raw, rows=rows_train, seed=opts.seed)
-        if opts.test_size > 0:
-            validate_rows(source, features, opts.test_size)
+        validate_rows(source, features, opts.test_size)
         n_workers = len(client.scheduler_info().get("workers", {}))
         if not opts.quiet:
             out.print(f"training on the Dask cluster at {opts.dask_scheduler} ({n_workers} workers, "
@@ -151,8 +150,7 @@ def train_out_of_core(opts: TrainOptions, params: dict, why: str, t0: float) -> 
     values, nulls = label_values(source, target)
     labels, raw = stream_labels(values, nulls, target, opts.positive)
     source.labels = raw
-    if opts.test_size > 0:
-        validate_rows(source, features, opts.test_size)
+    validate_rows(source, features, opts.test_size)
     if not opts.quiet:
         out.print(f"streaming {data} in chunks of {opts.batch_rows:,} rows ({why})")
     train_and_write(source, StreamRun(opts, params, labels, features, "out-of-core", t0))

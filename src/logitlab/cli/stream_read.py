@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from ..data import DataError, Labels, fit_labels, json_value
+from ..data import MAX_ABS_FEATURE, DataError, Labels, check_feature_scale, fit_labels, json_value
 from .errors import one_line
 
 __all__ = ["StreamUsageError", "check_directory", "data_files", "open_local", "label_values", "stream_labels",
@@ -185,6 +185,11 @@ def first_bad_value(X: NDArray, y: NDArray, sw: NDArray, u: NDArray, first: int,
     Module level: shipped to Dask workers."""
     bad = ~np.isfinite(X)
     if not bad.any():
+        try:
+            check_feature_scale(X, names)
+        except DataError as exc:  # its row is the chunk's: say the file's
+            i = int(np.argwhere(np.abs(X) > MAX_ABS_FEATURE)[0][0])
+            return str(exc).replace(f"at data row {i + 1},", f"at data row {first + i + 1},")
         return None
     i, j = np.argwhere(bad)[0]
     part = "held-out" if u[i] < test_size else "training"

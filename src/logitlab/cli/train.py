@@ -17,7 +17,17 @@ import numpy as np
 import pandas as pd
 import typer
 
-from ..data import DataWarning, Encoding, Labels, encode_features, encode_labels, fit_encoding, fit_labels, read_table
+from ..data import (
+    DataWarning,
+    Encoding,
+    Labels,
+    check_feature_scale,
+    encode_features,
+    encode_labels,
+    fit_encoding,
+    fit_labels,
+    read_table,
+)
 from .console import err, out, warn_lines
 from .errors import UsageError, one_line, user_errors
 from .options import BATCH_ROWS_OPTION, STREAM_ABOVE_OPTION, check_threshold, parse_lam
@@ -164,6 +174,7 @@ def prepare(opts: TrainOptions) -> Prepared:
         encoding = fit_encoding(frame, target_col, drop=opts.drop, max_categories=opts.max_categories)
     warn_lines(caught)
     X = encode_features(frame, encoding)
+    check_feature_scale(X, encoding.feature_names)
     y = encode_labels(frame, labels)
     return Prepared(X, y, encoding, labels, source, target_col, frame)
 
