@@ -165,6 +165,8 @@ def stats_header(model: Any, fit: dict[str, Any], method: str, cov_type: str) ->
 
 # -- printout ---------------------------------------------------------------------------------
 def _fmt(v: Any) -> str:
+    if v is None:
+        return "—"
     if isinstance(v, (bool, np.bool_)):
         return str(bool(v))
     if isinstance(v, (int, np.integer)):
@@ -183,6 +185,8 @@ def _format(s: LogitSummary) -> str:
         "mle": "Logistic regression (maximum likelihood)",
         "firth": "Logistic regression (Firth's bias-reduced penalized likelihood)",
         "penalized": "Logistic regression (PENALIZED — no standard errors)",
+        "flic": "Logistic regression (Firth with intercept correction, FLIC)",
+        "flac": "Logistic regression (Firth with added covariate, FLAC)",
     }[s.method]
     st = s.stats
     left = [
@@ -197,6 +201,8 @@ def _format(s: LogitSummary) -> str:
         ("McFadden R²", st.get("pseudo_r2_mcfadden")),
         (f"LR χ²({st.get('lr_df')})", st.get("lr_stat")), ("LR p-value", st.get("lr_pvalue")),
     ]
+    if "mean_probability" in st:  # FLIC/FLAC: the calibration they are for
+        right = right[:3] + [("Mean p̂", st["mean_probability"]), ("Event rate", st["event_rate"])]
     width = 78
     lines = [title.center(width), "=" * width]
     for i in range(max(len(left), len(right))):

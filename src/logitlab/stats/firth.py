@@ -655,7 +655,7 @@ def firth_summary(
         "log_likelihood": fit.loglik, "penalized_log_likelihood": fit.pen_loglik,
         "null_log_likelihood": null.loglik,
         "null_penalized_log_likelihood": null.pen_loglik,
-        "deviance": -2.0 * fit.loglik, "aic": np.nan, "bic": np.nan,
+        "deviance": -2.0 * fit.loglik, "aic": -llr + 2.0 * df_model, "bic": np.nan,
         "pseudo_r2_mcfadden": np.nan, "lr_stat": llr, "lr_df": df_model,
         "lr_pvalue": float(stats.chi2.sf(llr, df_model)) if df_model > 0 else np.nan,
         "score_max": fit.score_max, "profile_fits": prof.n_fits,
@@ -664,7 +664,9 @@ def firth_summary(
     notes = [
         "Firth's penalized likelihood: intervals and p-values come from the profile penalized "
         "likelihood (not Wald); std_err is √diag I(θ̃)⁻¹; the LR test compares penalized "
-        "log-likelihoods with the Firth intercept-only model (as logistf)."
+        "log-likelihoods with the Firth intercept-only model (as logistf). AIC is logistf's "
+        "extractAIC: −2(ℓ*(θ̃) − ℓ*(null)) + 2·df, relative to that null model, for comparing "
+        "Firth fits of the same data; BIC is not defined for it."
     ]
     if prof.restarts:
         notes.append("profiling found a higher penalized likelihood than the fitted model "

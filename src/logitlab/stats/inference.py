@@ -236,8 +236,13 @@ def summarize(
     alpha = check_alpha(alpha)
     if getattr(model, "firth", False):
         if cov_type != "nonrobust" or groups is not None:
-            raise ValueError("cov_type/groups apply to maximum-likelihood fits; Firth's summary "
-                             "uses the profile penalized likelihood (logistf's inference).")
+            raise InferenceError(
+                f"cov_type={cov_type!r} is not offered for Firth fits: a sandwich covariance "
+                "needs independent per-row scores, and Firth's modified score adds "
+                "hᵢ(½ − pᵢ)x̃ᵢ, whose hat values hᵢ depend on every row; neither logistf nor "
+                "brglm2 defines one. Firth's summary uses profile penalized-likelihood "
+                "intervals and tests instead, which need no covariance. For robust standard "
+                "errors, fit lam=0 where the maximum-likelihood estimate exists.")
 
         return firth_summary(model, X, y, sample_weight, alpha=alpha)
     names = param_names(model)
