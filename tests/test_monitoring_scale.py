@@ -92,3 +92,26 @@ def test_slices_agree_with_the_metrics_module(setup) -> None:
         assert row["recall"] == pytest.approx(m["recall"], abs=1e-15)
         assert row["roc_auc"] == pytest.approx(m["roc_auc"], abs=1e-4)
     assert isinstance(pd.DataFrame(res["slices"]), pd.DataFrame)
+
+
+def test_python_api_on_a_fitted_estimator() -> None:
+    """record_contract_for sets model.contract_; logitlab.monitor / check_contract / evaluate_slices
+    take the estimator itself."""
+    import logitlab
+
+    rng = np.random.default_rng(8)
+    X = pd.DataFrame(rng.normal(size=(3000, 3)), columns=["a", "b", "c"])
+    y = (X.a - 0.5 * X.b + rng.logistic(size=3000) > 0).astype(int)
+    model = logitlab.LogisticRegression().fit(X[:2000], y[:2000])
+    saved = logitlab.record_contract_for(model, X[:2000], y[:2000], X_held_out=X[2000:], y_held_out=y[2000:])
+    assert model.contract_["metrics"]["part"] == "held-out" and model.contract_["n_rows"] == 2000
+    np.testing.assert_allclose(saved.predict_proba_frame(X[2000:]), model.predict_proba(X[2000:])[:, 1], rtol=1e-12)
+    new = X[2000:].assign(y=y[2000:])
+    assert logitlab.check_contract(model, new) == []
+    calm = logitlab.monitor(model, new, target="y", fail_on="psi>0.25,auc_drop>0.02")
+    assert calm.passed and calm.doc["metrics"]["roc_auc"] == pytest.approx(
+        model.contract_["metrics"]["roc_auc"], abs=1e-12)  # the same rows as the baseline
+    moved = logitlab.monitor(model, new.assign(a=new.a + 1.0), target="y", fail_on="psi>0.25")
+    assert moved.breached[0].endswith("(feature 'a')") and moved.doc["features"][0]["name"] == "a"
+    res = logitlab.evaluate_slices(model, new.assign(g=np.where(new.c > 0, "pos", "neg")), "g")
+    assert sorted(r["slice"] for r in res["slices"]) == ["g=neg", "g=pos"]

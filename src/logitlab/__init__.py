@@ -32,6 +32,11 @@ _LAZY = {
     "ConvergenceWarning": "exceptions",
     "DivergenceWarning": "exceptions",
     "SeparationWarning": "exceptions",
+    "monitor": "monitoring",
+    "evaluate_slices": "monitoring",
+    "check_contract": "monitoring",
+    "record_contract_for": "monitoring",
+    "compare_models": "monitoring",
 }
 
 __all__ = [
@@ -54,6 +59,11 @@ __all__ = [
     "ConvergenceWarning",
     "DivergenceWarning",
     "SeparationWarning",
+    "monitor",
+    "evaluate_slices",
+    "check_contract",
+    "record_contract_for",
+    "compare_models",
     "__version__",
 ]
 
@@ -69,6 +79,7 @@ if TYPE_CHECKING:  # static checkers and IDEs see the eager imports
         mse_sigmoid_pointwise,
         sigmoid,
     )
+    from .monitoring import check_contract, compare_models, evaluate_slices, monitor, record_contract_for
     from .objective import C_to_lam, Objective, alpha_to_lam, lam_to_alpha, lam_to_C
     from .path import regularization_path
     from .stats.formula import logit

@@ -11,6 +11,8 @@ from typing import Any
 
 _LAZY = {
     "record_contract": "contract",
+    "record_contract_for": "estimators",
+    "saved_model_of": "estimators",
     "Contract": "contract",
     "ContractChecker": "checks",
     "ContractViolationError": "checks",

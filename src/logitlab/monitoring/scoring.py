@@ -22,6 +22,12 @@ def as_saved_model(model: Any) -> SavedModel:
         return model
     if isinstance(model, (str, Path)):
         return load_model(model)
+    if hasattr(model, "coef_") and getattr(model, "contract_", None) is not None:  # a fitted estimator
+        from .estimators import saved_model_of
+
+        roles = model.contract_.get("columns", {})
+        target = next((c for c, r in roles.items() if r.get("role") == "target"), "y")
+        return saved_model_of(model, list(model.contract_["features"]), target=target)
     raise TypeError(f"expected a model.json path or a logitlab.model_io.SavedModel; got {type(model).__name__}.")
 
 
