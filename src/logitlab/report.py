@@ -292,8 +292,10 @@ def _statistics_section(r: ReportInput) -> str:
         return ("<section id='statistics'><h2>Statistics</h2><p class='note'>No standard errors: "
                 f"{html.escape(' '.join(str(exc).split()))}</p></section>")
     s.stats["positive_class"] = str(r.labels[1])
+    from .stats.overview import diagnostics_overview  # HL test, marginal effects, influence
+
     return ("<section id='statistics'><h2>Statistics (maximum likelihood, train part)</h2>"
-            f"{s._repr_html_()}</section>")
+            f"{s._repr_html_()}{diagnostics_overview(m).to_html()}</section>")
 
 
 def render_report(r: ReportInput, figures: dict[str, go.Figure] | None = None) -> str:

@@ -115,6 +115,9 @@ def print_training(model: Any, labels: Labels, names: list[str], parts: dict, th
             stats = model.summary()
             stats.stats["positive_class"] = str(labels.positive)  # the user's label, not the encoded 1
             out.print(str(stats), markup=False)
+            if stats.method == "mle":  # HL test, marginal effects, influential rows
+                from ..stats.overview import diagnostics_overview
+                out.print(diagnostics_overview(model).to_text(), markup=False)
         except ValueError as exc:  # e.g. inference under separation
             err.print(f"warning: no summary: {one_line(exc)}", markup=False, style="yellow")
 
