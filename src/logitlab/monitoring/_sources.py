@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from ..data import DataError
-from ..outofcore import detect_format, iter_batches  # → ..scale when the core redesign lands
+from ..outofcore import detect_format, iter_batches, map_labels  # → ..scale when the core redesign lands
 
 __all__ = ["is_dask", "iter_frames", "column_types", "map_partitions", "BATCH_ROWS"]
 
@@ -65,6 +65,20 @@ def iter_frames(data: Any, columns: list[str] | None = None, batch_rows: int = B
     frame = data if columns is None else data[[c for c in columns if c in data.columns]]
     for start in range(0, max(len(frame), 1), batch_rows):
         yield frame.iloc[start:start + batch_rows]
+
+
+def labels01(frame: pd.DataFrame, labels: Any) -> Any:
+    """The target as 0/1: vectorized when the values are the labels as saved, else encode_labels
+    (which also accepts e.g. 1.0 for a saved 1 and says which labels are unknown)."""
+    from ..data import encode_labels
+
+    col = frame[labels.target]
+    if not col.isna().any():
+        try:
+            return map_labels(col.to_numpy(), (labels.negative, labels.positive))
+        except ValueError:
+            pass
+    return encode_labels(frame, labels)
 
 
 def map_partitions(data: Any, fn: Callable[[pd.DataFrame], Any]) -> list[Any]:

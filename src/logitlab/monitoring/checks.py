@@ -141,9 +141,9 @@ class ContractChecker:
                     if above.any():
                         c.highest = max(c.highest, float(v[above].max()))
             else:
-                known = set(f["counts"])
-                vals = [str(x) for x in s.to_numpy()[~miss]]
-                new = Counter(x for x in vals if x not in known)
+                text = s[~miss].astype(str)
+                odd = text[~text.isin(list(f["counts"]))].value_counts()
+                new = Counter(dict(zip(odd.index, odd.to_numpy().tolist(), strict=True)))
                 if new and len(c.unseen) < _KEEP_UNSEEN:
                     c.unseen.update(dict(new.most_common(_KEEP_UNSEEN - len(c.unseen))))
                 c.unseen["\0total"] += sum(new.values())

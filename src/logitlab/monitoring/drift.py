@@ -11,6 +11,7 @@ from collections import Counter
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy.stats import chi2_contingency, kstwo
 
@@ -112,7 +113,8 @@ class CategoryCounts:
         self.counts: Counter = Counter()
 
     def update(self, values: NDArray) -> CategoryCounts:
-        self.counts.update(str(v) for v in values if v is not None and v == v)
+        counts = pd.Series(values).dropna().astype(str).value_counts()
+        self.counts.update(dict(zip(counts.index, counts.to_numpy().tolist(), strict=True)))
         return self
 
     def merge(self, other: CategoryCounts) -> CategoryCounts:

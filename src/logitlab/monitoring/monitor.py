@@ -13,6 +13,7 @@ import numpy as np
 
 from ..data import DataError, Labels, encode_labels
 from ..model_io import SavedModel, atomic_write_text, to_json
+from ._sources import labels01
 from .checks import ContractChecker
 from .contract import Contract, type_family
 from .drift import CategoryCounts, NumericCounts
@@ -50,7 +51,7 @@ class MonitorState:
             if name in frame.columns:
                 counts.update(frame[name].to_numpy())
         z, scored = score_frame(self.saved, frame, self.unseen, skip_incomplete=True)
-        y = encode_labels(frame, self.labels)[scored] if self.labels is not None else None
+        y = labels01(frame, self.labels)[scored] if self.labels is not None else None
         self.scores.update(z[scored], y)
         self.score_grid.update(z[scored])
         self.unscored += int((~scored).sum())

@@ -60,7 +60,7 @@ def score_frame(saved: SavedModel, frame: pd.DataFrame, unseen: str = "error",
             if c["kind"] != "categorical" or c["name"] not in frame.columns:
                 continue
             s = frame[c["name"]]
-            as_text = s.map(lambda v: v if v is None or v != v else str(v))
+            as_text = s.astype(str)  # categories are stored as text
             bad = (~as_text.isin(c["categories"]) & s.notna()).to_numpy()
             if bad.any():
                 if fixed is None:

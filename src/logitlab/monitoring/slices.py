@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from ..data import DataError, Labels, encode_labels
+from ..data import DataError, Labels
+from ._sources import labels01
 from .scores import ScoreSummary
 from .scoring import as_saved_model, score_frame
 from .thresholds import CI_LEVEL, MAX_SLICES, SMALL_SLICE
@@ -185,7 +186,7 @@ def evaluate_slices(model: Any, data: Any, by: list[str] | str, target: str | No
 
     def one(frame: pd.DataFrame) -> SliceState:
         z, scored = score_frame(saved, frame, unseen)
-        y = encode_labels(frame, labels)
+        y = labels01(frame, labels)
         return SliceState(by, t, cuts).update(frame[scored], z[scored], y[scored])
 
     state = SliceState(by, t, cuts)
