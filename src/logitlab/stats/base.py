@@ -26,6 +26,8 @@ __all__ = [
     "model_theta",
     "check_alpha",
     "count",
+    "offset_of",
+    "unpenalized",
     "reorder",
     "stats_header",
 ]
@@ -91,13 +93,29 @@ def param_names(model: Any) -> list[str]:
     return names + [INTERCEPT_NAME] if model.fit_intercept else names
 
 
+def offset_of(objective: Objective) -> NDArray | None:
+    """The objective's fixed per-example offset oᵢ (zᵢ = x̃ᵢᵀθ + oᵢ), or None."""
+    return getattr(objective, "offset", None)
+
+
+def unpenalized(X: Any, y: ArrayLike, sample_weight: ArrayLike | None, fit_intercept: bool,
+                offset: ArrayLike | None = None) -> Objective:
+    """The λ = 0 objective on a raw design (with the offset, when there is one)."""
+    design = X if isinstance(X, Design) else Design(X)
+    if offset is None:
+        return Objective(design, y, sample_weight, lam=0.0, fit_intercept=fit_intercept)
+    return Objective(design, y, sample_weight, lam=0.0, fit_intercept=fit_intercept,
+                     offset=np.asarray(offset, dtype=np.float64).ravel())
+
+
 def training_objective(
     model: Any, X: ArrayLike | None = None, y: ArrayLike | None = None,
-    sample_weight: ArrayLike | None = None,
+    sample_weight: ArrayLike | None = None, offset: ArrayLike | None = None,
 ) -> Objective:
     """The unpenalized J on the raw (unstandardized) training design, for inference.
 
-    Uses the data the model kept from ``fit`` (not kept across pickling) unless X, y are given.
+    Uses the data the model kept from ``fit`` (not kept across pickling), its offset included,
+    unless X, y (and ``offset``) are given.
     """
     if X is None:
         src = getattr(model, "_fit_objective", None)
@@ -106,8 +124,8 @@ def training_objective(
                 "this model no longer holds its training data (it was pickled or copied); "
                 "call summary(X, y) with the training data."
             )
-        return Objective(Design(src.design.X), src.y, src.sample_weight, lam=0.0,
-                         fit_intercept=model.fit_intercept)
+        return unpenalized(src.design.X, src.y, src.sample_weight, model.fit_intercept,
+                           offset_of(src))
     if y is None:
         raise ValueError("summary(X, y): pass y together with X.")
     Xa = X if sp.issparse(X) else np.asarray(X, dtype=np.float64)
@@ -123,7 +141,7 @@ def training_objective(
 
         cw = compute_sample_weight(model.class_weight, y_arr)
         sw = cw if sw is None else sw * cw
-    return Objective(Design(Xa), y01, sw, lam=0.0, fit_intercept=model.fit_intercept)
+    return unpenalized(Xa, y01, sw, model.fit_intercept, offset)
 
 
 def model_theta(model: Any, objective: Objective) -> NDArray:

@@ -47,7 +47,16 @@ from ..design import Design
 from ..loss import sigmoid
 from ..objective import Objective
 from ..solvers.base import Callback, Recorder, SolverResult, blas_threads
-from .base import LogitSummary, count, model_theta, param_names, reorder, stats_header, training_objective
+from .base import (
+    LogitSummary,
+    count,
+    model_theta,
+    offset_of,
+    param_names,
+    reorder,
+    stats_header,
+    training_objective,
+)
 
 __all__ = ["firth_solve", "firth_fit", "FirthFit", "FirthProblem", "penalized_loglik",
            "profile_all", "ProfileResult", "firth_summary"]
@@ -56,6 +65,12 @@ _MAX_STEP = 5.0     # logistf's maxstep (internal, standardized units)
 _MAX_HALVINGS = 25  # logistf's maxhs
 _XTOL = 1e-8        # converged when the last step is below this (standardized units) …
 _GTOL = 1e-9        # … and the score is below this × Σ weights
+
+
+def offset_kwargs(obj: Objective) -> dict[str, Any]:
+    """``offset=`` for a derived objective: the fixed offset travels with the data."""
+    offset = offset_of(obj)
+    return {} if offset is None else {"offset": offset}
 
 
 def _dense_design(obj: Objective) -> NDArray:
@@ -116,7 +131,8 @@ class FirthProblem:
         sd = np.sqrt(np.mean((feats - mu) ** 2, axis=0))
         sd = np.where(sd > 0, sd, 1.0)
         self.inner = Objective(Design(feats, mu if obj.fit_intercept else None, sd), obj.y,
-                               obj.sample_weight, lam=0.0, fit_intercept=obj.fit_intercept)
+                               obj.sample_weight, lam=0.0, fit_intercept=obj.fit_intercept,
+                               **offset_kwargs(obj))
         self.X = _dense_design(self.inner)
         k = self.X.shape[1]
         A = np.zeros((k, k))
@@ -177,7 +193,8 @@ class FirthProblem:
         out = []
         for f in fractions:
             ridge = Objective(self.inner.design, self.inner.y, self.inner.sample_weight,
-                              lam=f * self.m, fit_intercept=self.fit_intercept)
+                              lam=f * self.m, fit_intercept=self.fit_intercept,
+                              **offset_kwargs(self.inner))
             res = fn(ridge, ridge.initial_theta(), tol=1e-8, max_iter=100)
             if np.all(np.isfinite(res.theta)):
                 out.append(res.theta)

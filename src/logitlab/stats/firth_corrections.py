@@ -23,7 +23,6 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
-from ..design import Design
 from ..loss import sigmoid
 from ..objective import Objective
 from .base import (
@@ -31,13 +30,15 @@ from .base import (
     check_alpha,
     count,
     model_theta,
+    offset_of,
     param_names,
     reorder,
     stats_header,
     training_objective,
+    unpenalized,
 )
 from .firth import FirthProblem, firth_fit, firth_summary, profile_all
-from .mle import information, inverse, polish
+from .mle import information, inverse, offset_intercept, polish
 
 __all__ = ["flic", "flac"]
 
@@ -47,20 +48,6 @@ def _firth_model(model: Any) -> None:
         raise ValueError("FLIC/FLAC correct a Firth fit: fit LogisticRegression(lam=0, firth=True).")
     if not model.fit_intercept:
         raise ValueError("FLIC/FLAC correct the intercept: the model needs fit_intercept=True.")
-
-
-def _intercept_with_offset(y: NDArray, s: NDArray, eta: NDArray) -> float:
-    """The ML intercept b of ``glm(y ~ 1, offset = η, weights = s)``: Σ sᵢ(yᵢ − σ(b + ηᵢ)) = 0,
-    by Newton on this concave one-dimensional likelihood (to rounding)."""
-    rate = float(s @ y / s.sum())
-    b = float(np.log(rate / (1 - rate)) - np.average(eta, weights=s))
-    for _ in range(100):
-        p = sigmoid(b + eta)
-        step = float(s @ (y - p)) / float(s @ (p * (1 - p)))
-        b += step
-        if abs(step) <= 1e-15 * (1.0 + abs(b)):
-            break
-    return b
 
 
 def flic(model: Any, X: ArrayLike | None = None, y: ArrayLike | None = None,
@@ -75,7 +62,7 @@ def flic(model: Any, X: ArrayLike | None = None, y: ArrayLike | None = None,
     theta = firth_fit(obj, model_theta(model, obj)).theta
     s, yy = np.asarray(obj.sample_weight, dtype=np.float64), np.asarray(obj.y, dtype=np.float64)
     eta = obj.scores(theta) - theta[-1]
-    b = _intercept_with_offset(yy, s, eta)
+    b = offset_intercept(yy, s, eta)
     theta_flic = np.r_[theta[:-1], b]
     names = param_names(model)
     se_full = float(np.sqrt(inverse(information(obj, theta_flic), names)[-1, -1]))
@@ -108,16 +95,15 @@ def _augmented(obj: Objective, h: NDArray) -> Objective:
     Xa = np.column_stack([np.vstack([X, X, X]), np.r_[np.zeros(m), np.ones(2 * m)]])
     y = np.asarray(obj.y, dtype=np.float64)
     s = np.asarray(obj.sample_weight, dtype=np.float64)
-    return Objective(Design(Xa), np.r_[y, y, 1 - y], np.r_[s, h / 2, h / 2], lam=0.0,
-                     fit_intercept=True)
+    offset = offset_of(obj)
+    return unpenalized(Xa, np.r_[y, y, 1 - y], np.r_[s, h / 2, h / 2], True,
+                       None if offset is None else np.r_[offset, offset, offset])
 
 
 def flac(model: Any, X: ArrayLike | None = None, y: ArrayLike | None = None,
          sample_weight: ArrayLike | None = None, *, alpha: float = 0.05) -> LogitSummary:
     """The FLAC table: maximum likelihood on the augmented data (pseudo-indicator dropped), with
     its profile-likelihood intervals and LR p-values (logistf's ``flac``)."""
-    from ..solvers import SOLVERS
-
     _firth_model(model)
     alpha = check_alpha(alpha)
     obj = training_objective(model, X, y, sample_weight)
@@ -126,8 +112,7 @@ def flac(model: Any, X: ArrayLike | None = None, y: ArrayLike | None = None,
     h = prob.evaluate(prob.to_internal(firth.theta)).h  # weighted hat values (include s)
     aug = _augmented(obj, h)
     start = np.r_[firth.theta[:-1], 0.0, firth.theta[-1]]
-    fit = SOLVERS["newton-cholesky"][0](aug, start, tol=1e-10, max_iter=100)
-    theta = polish(aug, fit.theta).theta
+    theta = polish(aug, start, max_steps=100).theta  # damped Newton from Firth's estimate
     prof = profile_all(aug, theta, alpha, jeffreys=False)
     cov = inverse(information(aug, theta), [*param_names(model)[:-1], "pseudo", "(Intercept)"])
     keep = [j for j in range(aug.n_params) if j != aug.n_features - 1]  # drop the indicator
@@ -143,7 +128,7 @@ def flac(model: Any, X: ArrayLike | None = None, y: ArrayLike | None = None,
             index=pd.Index(names, name="parameter"),
         ).iloc[reorder(names, True)]
     s, yy = np.asarray(obj.sample_weight, dtype=np.float64), np.asarray(obj.y, dtype=np.float64)
-    p = sigmoid(obj.scores(np.r_[est[:-1], est[-1]]))
+    p = sigmoid(obj.scores(est))
     k = obj.n_params
     fit_stats = {"n_obs": count(s.sum()), "n_params": k, "df_model": k - 1,
                  "df_resid": count(s.sum()) - k, "mean_probability": float(s @ p / s.sum()),

@@ -126,11 +126,22 @@ def _response(formula: Any, data: pd.DataFrame, mm: Any) -> tuple[str, pd.Series
     return lhs, pd.Series(np.asarray(y)[:, -1], index=y.index, name=r_name(y.columns[-1]))
 
 
+def _column(data: pd.DataFrame, values: ArrayLike | str | None, rows: pd.Index) -> NDArray | None:
+    """A per-row vector given as a column name or values, on the rows the formula kept."""
+    if values is None:
+        return None
+    if isinstance(values, str):
+        values = data[values]
+    return np.asarray(pd.Series(np.asarray(values, float), index=data.index).loc[rows])
+
+
 def logit(formula: str, data: pd.DataFrame, *, weights: ArrayLike | str | None = None,
-          lam: float = 0.0, firth: bool = False, **estimator_kwargs: Any) -> FormulaModel:
+          offset: ArrayLike | str | None = None, lam: float = 0.0, firth: bool = False,
+          **estimator_kwargs: Any) -> FormulaModel:
     """Fit ``response ~ terms`` on ``data`` by maximum likelihood (``lam``/``firth`` as in
-    :class:`LogisticRegression`); ``weights`` are frequency weights (a column name or values).
-    Rows with a missing value in any variable of the formula are dropped, as R's ``glm``."""
+    :class:`LogisticRegression`); ``weights`` are frequency weights and ``offset`` a fixed term
+    added to the logit (R's ``offset=``), each a column name or values. Rows with a missing
+    value in any variable of the formula are dropped, as R's ``glm``."""
     from ..estimator import LogisticRegression
 
     if "~" not in formula:
@@ -146,12 +157,9 @@ def logit(formula: str, data: pd.DataFrame, *, weights: ArrayLike | str | None =
                                                                      errors="ignore")
     if X.shape[1] == 0:
         raise ValueError("the formula has no terms besides the intercept; add a feature.")
-    if isinstance(weights, str):
-        weights = data[weights]
-    sw = None if weights is None else np.asarray(pd.Series(np.asarray(weights, float),
-                                                           index=data.index).loc[X.index])
+    sw, off = _column(data, weights, X.index), _column(data, offset, X.index)
     model = LogisticRegression(lam=lam, firth=firth, fit_intercept=has_intercept,
                                **estimator_kwargs)
-    model.fit(X, y.to_numpy(), sample_weight=sw)
+    model.fit(X, y.to_numpy(), sample_weight=sw, **({} if off is None else {"offset": off}))
     return FormulaModel(formula, model, rhs.model_spec, list(X.columns), name,
                         len(data) - len(X))

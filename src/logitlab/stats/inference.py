@@ -152,13 +152,12 @@ def _cluster_meat(objective: Objective, r: NDArray, groups: ArrayLike) -> tuple[
 
 
 def log_likelihoods(objective: Objective, theta: NDArray) -> tuple[float, float]:
-    """(ℓ(θ̂), ℓ of the null model): intercept-only at the weighted base rate, or p = ½ without intercept."""
-    llf = -objective.n_samples * objective.data_loss(theta)
-    null = Objective(objective.design, objective.y, objective.sample_weight, lam=0.0,
-                     fit_intercept=objective.fit_intercept)
-    theta0 = null.initial_theta()  # w = 0, b = logit(weighted base rate): the null MLE
-    llnull = -null.n_samples * null.data_loss(theta0)
-    return llf, llnull
+    """(ℓ(θ̂), ℓ of the null model): every slope 0, the intercept at its MLE (given the offset,
+    if any), or p = σ(offset) without intercept."""
+    from .mle import null_theta
+
+    m = objective.n_samples
+    return -m * objective.data_loss(theta), -m * objective.data_loss(null_theta(objective))
 
 
 def _fit_stats(objective: Objective, theta: NDArray, k: int) -> dict[str, Any]:

@@ -57,10 +57,11 @@ def marginal_effects(model: Any, at: str = "overall", *, alpha: float = 0.05,
     s = mle.weights
     p_feat = mle.objective.n_features
     beta = mle.theta[:p_feat]
-    if at == "mean":
+    z = mle.linear_predictor()  # offset included
+    if at == "mean":  # the mean row, and the mean offset (the mean linear predictor)
         Xt = (s @ Xt / s.sum())[None, :]
+        z = np.array([s @ z / s.sum()])
         s = np.ones(1)
-    z = Xt @ mle.theta
     d = L.log_loss_curvature(z)                         # p(1 − p)
     dd = d * (1.0 - 2.0 * L.sigmoid(z))                 # ∂[p(1 − p)]/∂z
     share = s / s.sum()

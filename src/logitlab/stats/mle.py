@@ -86,8 +86,8 @@ def polish(objective: Objective, theta: ArrayLike, max_steps: int = _MAX_STEPS) 
             break
         d, se = step
         size = float(np.max(np.abs(d) / se, initial=0.0))
-        if size <= _ROUNDING_STEP or size >= 0.5 * prev:
-            at_rounding = size <= _ROUNDING_STEP or size < 1e-6  # stalled near 0: rounding
+        if size <= _ROUNDING_STEP or (size >= 0.5 * prev and size < 1e-6):
+            at_rounding = True  # below 1e-12 SE, or stalled near it: the rounding floor
             break
         f0 = objective.value(theta)
         noise = 8 * np.finfo(float).eps * max(abs(f0), 1e-300)
@@ -147,6 +147,35 @@ class MLE:
         if self._inv is None:
             self._inv = inverse(self.information(), self.names)
         return self._inv
+
+
+def offset_intercept(y: NDArray, s: NDArray, eta: NDArray) -> float:
+    """The ML intercept b of ``glm(y ~ 1, offset = η, weights = s)``: Σ sᵢ(yᵢ − σ(b + ηᵢ)) = 0,
+    by Newton on this concave one-dimensional likelihood (to rounding)."""
+    from ..loss import sigmoid
+
+    rate = float(s @ y / s.sum())
+    b = float(np.log(rate / (1 - rate)) - np.average(eta, weights=s))
+    for _ in range(100):
+        p = sigmoid(b + eta)
+        step = float(s @ (y - p)) / float(s @ (p * (1 - p)))
+        b += step
+        if abs(step) <= 1e-15 * (1.0 + abs(b)):
+            break
+    return b
+
+
+def null_theta(objective: Objective) -> NDArray:
+    """θ of the null model (every slope 0): the intercept at the weighted base rate, or, with an
+    offset, the ML intercept given the offset (R's null deviance); θ = 0 without intercept."""
+    from .base import offset_of
+
+    theta0 = objective.initial_theta()
+    offset = offset_of(objective)
+    if offset is not None and objective.fit_intercept:
+        s = np.asarray(objective.sample_weight, dtype=np.float64)
+        theta0[-1] = offset_intercept(np.asarray(objective.y, dtype=np.float64), s, offset)
+    return theta0
 
 
 def information(objective: Objective, theta: NDArray) -> NDArray:
