@@ -115,6 +115,12 @@ def test_evaluate_slice_by(work) -> None:
                if row["roc_auc"] == row["roc_auc"])
     table = run("evaluate", "old/model.json", "sliced.csv", "--slice-by", "size", "--on-violation", "ignore", cwd=work)
     assert "metrics by size" in table.stdout and "size=medium" in table.stdout.replace("\n", "")
+    # train --slice-by: the held-out part's slices in the report's section
+    r = run("train", "sliced.csv", "--target", "diagnosis", "--slice-by", "size", "--out", "sliced_model", "-q",
+            cwd=work)
+    assert r.returncode == 0, r.stderr
+    page = (work / "sliced_model" / "report.html").read_text()
+    assert "<section id='slices'>" in page and "Sliced evaluation by size" in page and "size=large" in page
 
 
 def test_compare_champion_and_challenger(work) -> None:

@@ -77,6 +77,7 @@ class ReportInput:
     landscape_axes: list[int] | None = None
     info: dict[str, Any] = field(default_factory=dict)
     cv: Any = None  # the fitted LogisticRegressionCV that chose λ (``--lam auto``), if any
+    slices: dict[str, Any] | None = None  # logitlab.monitoring.evaluate_slices result (``train --slice-by``)
 
 
 def plotly_js() -> str:
@@ -281,6 +282,15 @@ def _metrics_table(metrics: dict[str, dict[str, float]]) -> str:
     return f"<table class='kv'>{head}{body}</table>"
 
 
+def _slices_section(r: ReportInput) -> str:
+    """Sliced evaluation (``train --slice-by``), drawn by the monitoring package; '' otherwise."""
+    if r.slices is None:
+        return ""
+    from .monitoring.html import slices_section
+
+    return slices_section(r.slices)
+
+
 def _statistics_section(r: ReportInput) -> str:
     """The summary() table (SE, z, p, CI, odds ratios) for an unpenalized fit; '' otherwise."""
     m = r.model
@@ -334,6 +344,6 @@ def render_report(r: ReportInput, figures: dict[str, go.Figure] | None = None) -
         f"logitlab {__version__}</p></header><main>"
         f"<section id='summary'><h2>Summary</h2>{_kv_table(info)}"
         f"<p class='note'>Objective: <code>{formula}</code></p>"
-        f"<h2>Metrics</h2>{_metrics_table(r.metrics)}</section>{_statistics_section(r)}"
+        f"<h2>Metrics</h2>{_metrics_table(r.metrics)}</section>{_statistics_section(r)}{_slices_section(r)}"
         f"<nav>{nav}</nav>{''.join(sections)}</main></body></html>\n"
     )

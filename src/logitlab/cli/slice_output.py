@@ -16,7 +16,7 @@ _HEAD = ["slice", "n", "pos", "log-loss", "AUC", "prec", "recall", "mean p", "ob
 
 def _cell(v: Any) -> str:
     if isinstance(v, float):
-        return "—" if not math.isfinite(v) else f"{v:.4f}"
+        return "—" if not math.isfinite(v) else f"{v:.3f}"
     return str(v)
 
 
@@ -28,7 +28,8 @@ def print_slices(result: dict[str, Any]) -> None:
                         f"({result['level']:.0%} intervals in --json)", title_justify="left")
     for i, h in enumerate(_HEAD):
         edge = i in (0, len(_HEAD) - 1)
-        table.add_column(h, justify="left" if edge else "right", overflow="fold", no_wrap=not edge)
+        table.add_column(h, justify="left" if edge else "right", overflow="fold", no_wrap=not edge,
+                         min_width=(18 if i == 0 else 10) if edge else None)
     for row in slice_rows(result):
         table.add_row(*[_cell(v) for v in row])
     out.print(table)

@@ -84,6 +84,8 @@ def train(
     dask_scheduler: str | None = typer.Option(
         None, "--dask-scheduler",
         help="Train on a running Dask cluster, e.g. tcp://host:8786 (DATA readable by its workers)."),
+    slice_by: list[str] = typer.Option(
+        [], "--slice-by", help="Report the held-out metrics per value of this column (repeat once for pairs)."),
 ) -> None:
     """Train a model and write DIR/model.json and DIR/report.html."""
     opts = TrainOptions(
@@ -93,7 +95,7 @@ def train(
         cost_fn=cost_fn, positive=positive, drop=drop, max_categories=max_categories, landscape=landscape,
         summary=summary, report=report, quiet=quiet, out_of_core=out_of_core, stream_above=stream_above,
         batch_rows=batch_rows, checkpoint=checkpoint, metrics_sample=metrics_sample,
-        dask_scheduler=dask_scheduler)
+        dask_scheduler=dask_scheduler, slice_by=slice_by)
     with user_errors():
         run_train(opts)
 
@@ -276,6 +278,11 @@ def train_in_memory(opts: TrainOptions, lam_value: float | None) -> None:
     saved.doc["contract"] = training_contract(prep.frame.iloc[tr], prep.encoding, z_tr, y[tr], prep.target,
                                               threshold, z_te, y[te])
     files = {opts.out_dir / "model.json": saved.to_json()}
+    slices = None
+    if opts.slice_by:  # on the held-out part (the train part when there is none)
+        from ..monitoring.slices import evaluate_slices
+
+        slices = evaluate_slices(saved, prep.frame.iloc[te if te.size else tr], opts.slice_by, prep.target)
     if opts.report:
         from ..report import ReportInput, render_report
 
@@ -286,10 +293,14 @@ def train_in_memory(opts: TrainOptions, lam_value: float | None) -> None:
                 y_test=y[te], z_test=z_te, rows_test=te + 1, X_test=prep.X[te],
                 threshold=threshold, metrics=parts, source=prep.source, target=prep.target,
                 cost_fp=rule.get("cost_fp"), cost_fn=rule.get("cost_fn"),
-                learning_rate=opts.learning_rate, landscape_axes=axes, cv=cv,
+                learning_rate=opts.learning_rate, landscape_axes=axes, cv=cv, slices=slices,
             ))
     write_outputs(files)
     if not opts.quiet:
         print_training(model, prep.labels, names, parts, threshold, rule, opts.summary)
+        if slices is not None:
+            from .slice_output import print_slices
+
+            print_slices(slices)
     print_written(files)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,7 @@ class TrainOptions:
     checkpoint: Path | None
     metrics_sample: int
     dask_scheduler: str | None
+    slice_by: list[str] = field(default_factory=list)  # report's sliced evaluation (held-out part)
 
     def estimator_params(self, lam: float) -> dict[str, Any]:
         """The LogisticRegression parameters these options ask for, at penalty ``lam``."""

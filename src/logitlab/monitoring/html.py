@@ -156,3 +156,20 @@ def render_monitor(doc: dict[str, Any]) -> str:
         f"<section id='calibration'><h2>Calibration</h2>{_calibration(doc)}</section>"
         "</main></body></html>\n"
     )
+
+
+def slices_section(result: dict[str, Any]) -> str:
+    """The report's "Sliced evaluation" section for an :func:`evaluate_slices` result."""
+    from .slices import slice_rows
+
+    head = ["slice", "n", "positives", "log-loss", "AUC", "precision", "recall", "mean p", "observed", "worse than all"]
+    rows = slice_rows(result)
+    cls = [""] + ["bad" if r["worse"] else "" for r in result["slices"]]
+    warn = "".join(f"<li>{html.escape(w)}</li>" for w in result["warnings"])
+    return ("<section id='slices'><style>#slices tr.bad td{color:#b00020;font-weight:600}</style>"
+            f"<h2>Sliced evaluation by {html.escape(', '.join(result['by']))}</h2>"
+            f"<p class='note'>Metrics per slice at threshold {result['threshold']:.4g}. A slice is marked when a "
+            f"{result['level']:.0%} interval (Wilson for precision and recall, Hanley–McNeil for AUC, normal for "
+            "log-loss) lies entirely on the worse side of the whole data's value, or when its observed positive rate's "
+            "interval excludes its mean predicted probability (calibration).</p>"
+            f"{table(head, rows, cls)}" + (f"<ul class='note'>{warn}</ul>" if warn else "") + "</section>")
