@@ -21,6 +21,7 @@ pytest.importorskip("uvicorn")
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
 from logitlab.lab import create_app, scenarios  # noqa: E402
+from logitlab.lab.course_content import CARDS, DECISIONS, DRILL, PIPELINE  # noqa: E402
 from logitlab.objective import Objective  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -71,7 +72,7 @@ def browser():
 class Page:
     """A loaded lab page plus everything it logged and requested."""
 
-    def __init__(self, browser, base_url: str) -> None:
+    def __init__(self, browser, base_url: str, path: str = "/") -> None:
         self.page = browser.new_page(viewport={"width": 1400, "height": 1000})
         self.page.set_default_timeout(30_000)
         self.errors: list[str] = []
@@ -79,7 +80,7 @@ class Page:
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.goto(base_url + "/")
+        self.page.goto(base_url + path)
         self.idle()
         self.page.evaluate("lab.S.animMs = 300")
 
@@ -180,15 +181,30 @@ def test_gradient_descent_draws_a_path_and_a_falling_learning_curve(lab):
 
 
 @pytest.mark.parametrize("name", list(scenarios.PRESETS))
-def test_failure_preset_shows_its_effect_and_the_remedy_undoes_it(lab, name):
-    card = lab.page.locator(f"#preset-{name}")
-    for which, verdict in [("trigger", "bad"), ("remedy", "good")] + (
-            [("remedy2", "good")] if "remedy2" in scenarios.PRESETS[name] else []):
-        card.locator(f"button.{which}").click()
-        lab.page.wait_for_function(
-            f"document.getElementById('preset-{name}').dataset.phase === '{which}'")
+def test_failure_mode_decisions_rerun_the_model_and_say_why(lab, name):
+    """Trigger shows the failure; each remedy the learner can pick is rerun: a right one fixes it,
+    a wrong one leaves it, the card says why, and the plot that shows it is brought into view."""
+    page = lab.page
+    lab.js("lab.S.animMs = 30")
+    card = page.locator(f"#preset-{name}")
+    card.locator("button.trigger").click()
+    page.wait_for_function(f"document.getElementById('preset-{name}').dataset.phase === 'trigger'")
+    lab.idle()
+    assert card.get_attribute("data-verdict") == "bad", card.locator(".effect").inner_text()
+    decision = DECISIONS[name]
+    for i, option in enumerate(decision["options"]):
+        card.locator(f"input[name='decide-{name}'][value='{i}']").check()
+        card.locator(".decide-run").click()
+        page.wait_for_function(f"document.getElementById('preset-{name}').dataset.judgement !== ''"
+                               f" && document.getElementById('preset-{name}').dataset.choice === '{i}'")
         lab.idle()
-        assert card.get_attribute("data-verdict") == verdict, card.locator(".effect").inner_text()
+        assert card.get_attribute("data-judgement") == ("right" if option["correct"] else "wrong")
+        assert card.get_attribute("data-verdict") == ("good" if option["correct"] else "bad"), \
+            (option["label"], card.locator(".effect").inner_text())
+        why = card.locator(".why-text").inner_text()
+        assert why.startswith("✓ Right" if option["correct"] else "✗ Not this one") and option["why"] in why
+        box = page.locator(f"#{decision['plot']}").bounding_box()  # scrolled into view
+        assert box["y"] < 1000 and box["y"] + box["height"] > 0
     assert lab.errors == []
 
 
@@ -221,6 +237,11 @@ def test_bad_csv_gets_a_message_on_the_page(lab, tmp_path):
     lab.page.click("#up-use")
     lab.idle()
     assert lab.js("lab.S.dataset.name") == "upload" and lab.js("lab.S.dataset.X.length") == 5
+    assert lab.page.input_value("#dataset") == "upload"  # the picker names the upload
+    assert "good.csv" in lab.page.locator("#dataset option[value=upload]").inner_text()
+    lab.page.select_option("#dataset", "hours")  # and a built-in set can be chosen again
+    lab.idle()
+    assert lab.js("lab.S.dataset.name") == "hours"
     # the 422s from the bad file are the only console errors
     assert all("422" in e for e in lab.errors)
     lab.errors.clear()
@@ -297,3 +318,358 @@ def test_path_panel_draws_both_charts_and_uses_the_chosen_lambda(browser, base_u
         assert pg.errors == []
     finally:
         pg.page.close()
+
+
+# -- the course --------------------------------------------------------------------------------
+RIGHT = {"confident_right": "falls", "confident_wrong": "4.6", "mse_convex": "no",
+         "first_step": "increase w", "learning_rate": "1", "threshold_recall": "falls"}
+
+
+def _set_number(pg: Page, box: str, value: str) -> None:
+    pg.page.fill(box, value)
+    pg.page.press(box, "Tab")
+    pg.idle()
+
+
+def _solved(pg: Page) -> set[str]:
+    return set(pg.js("Object.keys(JSON.parse(localStorage.getItem('logitlab.course.progress') || "
+                     "'{\"solved\": {}}').solved)"))
+
+
+def _check(pg: Page) -> tuple[str, str]:
+    pg.page.click("#drill-check")
+    pg.page.wait_for_function("document.getElementById('drill-feedback').textContent.length > 0")
+    pg.idle()
+    fb = pg.page.locator("#drill-feedback")
+    return fb.get_attribute("data-correct"), fb.inner_text()
+
+
+def test_every_drill_task_wrong_gives_feedback_and_right_gives_progress(browser, base_url):
+    pg = Page(browser, base_url)
+    try:
+        page = pg.page
+        for n, task in enumerate(DRILL):
+            page.click(f"button[data-task='{task['id']}']")
+            assert page.locator("#drill-task").get_attribute("data-task") == task["id"]
+            if task["kind"] == "predict":
+                wrong = next(o for o in task["options"] if o != RIGHT[task["id"]])
+                page.check(f"input[name=drill-opt][value='{wrong}']")
+                ok, text = _check(pg)
+                assert ok == "false" and text.startswith("Not quite") and _solved(pg) == {t["id"] for t in DRILL[:n]}
+                page.check(f"input[name=drill-opt][value='{RIGHT[task['id']]}']")
+            else:
+                page.click("#drill-setup")
+                pg.idle()
+                assert pg.js("lab.S.dataset.name") == task["setup"]["dataset"]
+                ok, text = _check(pg)  # the set-up state (θ = 0, λ = 0) does not solve it
+                assert ok == "false" and _solved(pg) == {t["id"] for t in DRILL[:n]}
+                if task["id"] == "j_below":
+                    assert "J = 0.6931" in text
+                    _set_number(pg, "#n-theta0", "1.5")
+                    _set_number(pg, "#n-theta1", "-4")
+                else:
+                    _set_number(pg, "#n-lam", "30")
+            ok, text = _check(pg)
+            assert ok == "true", text
+            assert _solved(pg) == {t["id"] for t in DRILL[: n + 1]}
+            assert page.locator(f"button[data-task='{task['id']}']").get_attribute("class") == "done"
+        assert page.locator("#drill-progress b").inner_text() == f"{len(DRILL)} / {len(DRILL)}"
+        page.reload()  # progress is kept in this browser
+        pg.idle()
+        assert page.locator("#drill-progress b").inner_text() == f"{len(DRILL)} / {len(DRILL)}"
+        assert pg.errors == []
+    finally:
+        page.close()
+
+
+def _order(pg: Page) -> list[str]:
+    return pg.js("[...document.querySelectorAll('#reorder-list li')].map(li => li.dataset.id)")
+
+
+def _check_order(pg: Page) -> dict:
+    pg.page.click("#reorder-check")
+    pg.page.wait_for_function("document.getElementById('reorder-feedback').textContent.length > 0")
+    return {li: pg.page.locator(f"#reorder-list li[data-id='{li}']").get_attribute("data-ok") for li in _order(pg)}
+
+
+def test_reorder_solved_by_keyboard_and_by_drag(browser, base_url):
+    right = [s["id"] for s in PIPELINE]
+    pg = Page(browser, base_url)
+    try:
+        page = pg.page
+        page.click("#tab-reorder")
+        start = _order(pg)
+        assert sorted(start) == sorted(right) and start != right
+        marks = _check_order(pg)  # the shuffled order: misplaced steps say why
+        wrong = [i for i in start if marks[i] == "false"]
+        assert wrong and all(page.locator(f"#reorder-list li[data-id='{i}'] .why").count() == 1 for i in wrong)
+        for pos, sid in enumerate(right):  # keyboard: Space picks up, arrows move, Space drops
+            j = _order(pg).index(sid)
+            page.focus(f"#reorder-list li[data-id='{sid}']")
+            page.keyboard.press("Space")
+            for _ in range(j - pos):
+                page.keyboard.press("ArrowUp")
+            page.keyboard.press("Space")
+        assert _order(pg) == right
+        assert set(_check_order(pg).values()) == {"true"}
+        assert "All steps in order" in page.locator("#reorder-feedback").inner_text()
+        # by drag, from the shuffled order (restored from a link)
+        page.goto(base_url + "/?d=hours&c_tab=reorder&c_order=" + ",".join(start))
+        pg.idle()
+        assert _order(pg) == start
+        for pos, sid in enumerate(right):
+            if _order(pg)[pos] != sid:
+                page.locator(f"#reorder-list li[data-id='{sid}']").drag_to(
+                    page.locator("#reorder-list li").nth(pos))
+        assert _order(pg) == right
+        assert set(_check_order(pg).values()) == {"true"}
+        assert pg.errors == []
+    finally:
+        page.close()
+
+
+def test_a_flash_card_is_reviewed_and_rescheduled(browser, base_url):
+    pg = Page(browser, base_url)
+    try:
+        page = pg.page
+        page.click("#tab-cards")
+        assert page.locator("#cards-status").inner_text().startswith(f"{len(CARDS)} of {len(CARDS)} cards due")
+        first = page.locator("#flash").get_attribute("data-card")
+        page.click("#flash-show")
+        assert page.locator("#flash-back").is_visible()
+        t0 = pg.js("Date.now()")
+        page.click("#flash-knew")
+        sched = pg.js("JSON.parse(localStorage.getItem('logitlab.course.cards'))")
+        assert sched[first]["box"] == 2
+        assert sched[first]["due"] - t0 == pytest.approx(86_400_000, abs=5_000)  # box 2: one day
+        assert page.locator("#cards-status").inner_text().startswith(f"{len(CARDS) - 1} of {len(CARDS)}")
+        assert page.locator("#flash").get_attribute("data-card") != first
+        second = page.locator("#flash").get_attribute("data-card")
+        page.click("#flash-show")
+        page.click("#flash-missed")  # a missed card goes back to box 1, due again this session
+        sched = pg.js("JSON.parse(localStorage.getItem('logitlab.course.cards'))")
+        assert sched[second]["box"] == 1 and sched[second]["due"] <= pg.js("Date.now()")
+        # a card whose answer is a number shows the core's number
+        card = next(c for c in CARDS if c["id"] == "loss_wrong")
+        page.reload()
+        pg.idle()
+        page.click("#tab-cards")
+        for _ in range(len(CARDS)):
+            if page.locator("#flash").get_attribute("data-card") == card["id"]:
+                break
+            page.click("#flash-show")
+            page.click("#flash-missed")
+        page.click("#flash-show")
+        assert f"{-np.log(0.01):.4g}" in page.locator("#flash-back").inner_text()
+        assert pg.errors == []
+    finally:
+        page.close()
+
+
+def test_concept_to_code_shows_the_real_source_and_a_live_call(browser, base_url):
+    import inspect
+
+    from logitlab.loss import sigmoid
+
+    pg = Page(browser, base_url)
+    try:
+        page = pg.page
+        _set_number(pg, "#n-theta0", "1.25")
+        page.click("#tab-code")
+        page.select_option("#code-concept", "J")
+        page.wait_for_function("document.getElementById('code-source').textContent.includes('def value')")
+        page.wait_for_function("document.getElementById('code-result').textContent.includes('J =')")
+        assert page.locator("#code-source").inner_text().strip() == inspect.getsource(Objective.value).strip()
+        shown = page.locator("#code-result").inner_text()
+        J = float(page.locator("#J").get_attribute("data-value"))
+        assert f"J = {J:.10g}" in shown or f"J = {float(f'{J:.10g}')}" in shown
+        page.select_option("#code-concept", "sigmoid")
+        page.wait_for_function("document.getElementById('code-source').textContent.includes('def sigmoid')")
+        assert page.locator("#code-source").inner_text().strip() == inspect.getsource(sigmoid).strip()
+        assert "logitlab.loss.sigmoid" in page.locator("#code-where").inner_text()
+        assert pg.errors == []
+    finally:
+        page.close()
+
+
+def test_interview_answers_are_revealed_after_thinking_and_link_to_the_lab(browser, base_url):
+    pg = Page(browser, base_url)
+    try:
+        page = pg.page
+        page.click("#tab-interview")
+        assert page.locator(".qa").count() == 9
+        assert not page.locator("#qa-0-answer").is_visible()
+        page.fill("#qa-0-mine", "it is not convex")
+        page.click("#qa-0 .reveal")
+        assert page.locator("#qa-0-answer").is_visible()
+        page.click("#qa-0 .live")  # links to the convexity panel
+        box = page.locator("#convexity").bounding_box()
+        assert 0 <= box["y"] < 1000
+        page.click("#qa-4 .reveal")
+        page.click("#qa-4 .live")  # links to the code of the gradient
+        page.wait_for_function("document.getElementById('code-source') && "
+                               "document.getElementById('code-source').textContent.includes('def smooth_value_grad')")
+        assert pg.errors == []
+    finally:
+        page.close()
+
+
+# -- sharing, defects, accessibility -----------------------------------------------------------
+def test_a_link_reproduces_the_state_and_the_same_J(browser, base_url):
+    pg = Page(browser, base_url)
+    try:
+        page = pg.page
+        page.select_option("#dataset", "overlapping")
+        pg.idle()
+        for box, value in (("#n-theta0", "0.7310000001"), ("#n-theta1", "1.1"), ("#n-theta2", "-0.123456789"),
+                           ("#n-lam", "2.5"), ("#n-l1_ratio", "0.3")):
+            _set_number(pg, box, value)
+        page.select_option("#class_weight", "balanced")
+        pg.idle()
+        page.locator("#model-plot").focus()
+        page.keyboard.press("Enter")  # add one point from the keyboard: it is part of the state
+        pg.idle()
+        page.click("#tab-code")
+        page.wait_for_timeout(300)  # the URL is rewritten 150 ms after a change
+        J_text, J_value = page.inner_text("#J"), page.get_attribute("#J", "data-value")
+        url = page.input_value("#share-url")
+        assert url == page.url and "lam=2.5" in url and "cw=balanced" in url and "pts=" in url
+        other = Page(browser, base_url, url[len(base_url):])
+        try:
+            assert other.page.inner_text("#J") == J_text
+            assert other.page.get_attribute("#J", "data-value") == J_value  # the same double
+            assert other.js("lab.S.theta") == pg.js("lab.S.theta")
+            assert other.js("lab.S.extraX.length") == 1
+            assert other.page.locator("#tab-code").get_attribute("aria-selected") == "true"
+            assert other.errors == []
+        finally:
+            other.page.close()
+        assert pg.errors == []
+    finally:
+        page.close()
+
+
+def test_toolbar_buttons_send_nothing_off_the_machine(browser, base_url):
+    pg = Page(browser, base_url)
+    try:
+        page = pg.page
+        page.select_option("#dataset", "overlapping")
+        pg.idle()
+        pg.requests.clear()
+        titles = pg.js("[...document.querySelectorAll('.modebar-btn')].map(b => b.dataset.title)")
+        assert titles and not [t for t in titles if "Chart Studio" in t or "Cloud" in t or "edit" in t.lower()]
+        assert len(titles) <= 20  # 1–3 buttons per plot, not ~8 (tab stops)
+        n = page.locator(".modebar-btn").count()
+        for i in range(n):
+            btn = page.locator(".modebar-btn").nth(i)
+            btn.scroll_into_view_if_needed()
+            btn.click(force=True)
+        page.wait_for_timeout(500)
+        pg.idle()
+        off = [u for u in pg.requests if not (u.startswith("http://127.0.0.1") or u.startswith("data:")
+                                               or u.startswith("blob:"))]
+        assert off == []
+        assert pg.errors == []
+    finally:
+        page.close()
+
+
+def test_probability_map_colour_under_a_y1_point_is_the_class1_colour(browser, base_url):
+    import io
+
+    from PIL import Image
+
+    pg = Page(browser, base_url)
+    try:
+        page = pg.page
+        page.select_option("#dataset", "overlapping")
+        pg.idle()
+        page.click("#gd-fit")
+        pg.idle()
+        page.locator("#model-plot").scroll_into_view_if_needed()
+        page.wait_for_timeout(200)
+        traces = pg.js("document.getElementById('model-plot').data.map(t => ({name: t.name, "
+                       "color: t.marker && t.marker.color, scale: t.colorscale}))")
+        pos = next(t for t in traces if t["name"] == "y = 1")["color"]
+        heat = next(t for t in traces if t["scale"])
+        assert heat["scale"][-1][1] == pos and heat["scale"][0][1] == next(
+            t for t in traces if t["name"] == "y = 0")["color"]
+        # the rendered map 12 px to the side of the most confident y = 1 and y = 0 points
+        px = pg.js("""(() => { const el = document.getElementById('model-plot'), fl = el._fullLayout;
+            const S = lab.S, p = S.state.p_all, r = el.getBoundingClientRect();
+            const at = (i) => [r.left + fl._size.l + fl.xaxis.l2p(S.dataset.X[i][0]) + 12,
+                               r.top + fl._size.t + fl.yaxis.l2p(S.dataset.X[i][1])];
+            let i1 = -1, i0 = -1;
+            p.forEach((v, i) => { if (S.dataset.y[i] === 1 && (i1 < 0 || v > p[i1])) i1 = i;
+                                  if (S.dataset.y[i] === 0 && (i0 < 0 || v < p[i0])) i0 = i; });
+            return [at(i1), at(i0)]; })()""")
+        shot = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+        (r1, g1, b1), (r0, g0, b0) = (shot.getpixel((round(x), round(y))) for x, y in px)
+        assert r1 > b1 + 60, (r1, g1, b1)  # red side: class 1
+        assert b0 > r0 + 60, (r0, g0, b0)  # blue side: class 0
+        assert pg.errors == []
+    finally:
+        page.close()
+
+
+def test_rejected_inputs_snap_back_with_the_reason(browser, base_url):
+    pg = Page(browser, base_url)
+    try:
+        page = pg.page
+        _set_number(pg, "#n-lam", "0.5")
+        for box, bad, reason in (("#n-lam", "-3", "λ must be ≥ 0"), ("#n-learning_rate", "0", "α must be > 0"),
+                                 ("#n-l1_ratio", "3", "lies from 0"), ("#n-iterations", "99999", "whole number")):
+            before = page.input_value(box)
+            page.fill(box, bad)
+            page.press(box, "Tab")
+            pg.idle()
+            assert page.input_value(box) == before, box
+            key = box.removeprefix("#n-")
+            assert reason in page.inner_text(f"#why-{key}") and "rejected" in page.inner_text(f"#why-{key}")
+        assert pg.js("lab.S.lam") == 0.5 and pg.js("lab.S.learning_rate") == 0.5
+        assert page.inner_text("#errors") == ""
+        assert pg.errors == []  # no request was sent with the bad values (no 422)
+    finally:
+        page.close()
+
+
+def test_contour_and_data_plot_work_from_the_keyboard(browser, base_url):
+    pg = Page(browser, base_url)
+    try:
+        page = pg.page
+        page.locator("#contour-plot").focus()
+        page.keyboard.press("ArrowRight")  # the cursor starts at θ = (0, 0)
+        page.keyboard.press("Shift+ArrowUp")
+        page.keyboard.press("Enter")
+        pg.idle()
+        land = pg.js("lab.S.land")
+        dx = 0.02 * (land["x_range"][1] - land["x_range"][0])
+        dy = 0.1 * (land["y_range"][1] - land["y_range"][0])
+        theta = pg.js("lab.S.theta")
+        assert theta == pytest.approx([dx, dy])
+        X, y = np.asarray(pg.js("lab.S.dataset.X")), np.asarray(pg.js("lab.S.dataset.y"))
+        assert float(page.get_attribute("#J", "data-value")) == pytest.approx(
+            Objective(X, y).value(np.asarray(theta)), rel=1e-12)
+        page.locator("#model-plot").focus()
+        page.keyboard.press("ArrowLeft")
+        page.keyboard.press("Enter")
+        pg.idle()
+        assert pg.js("lab.S.extraY") == [1] and "21 examples" in page.inner_text("#table-foot")
+        assert pg.errors == []
+    finally:
+        page.close()
+
+
+def test_every_control_is_labelled_and_J_is_announced(lab):
+    unlabelled = lab.js("""[...document.querySelectorAll('input, select, textarea, button')].filter(el => {
+        if (el.type === 'hidden' || el.closest('.modebar')) return false;
+        const name = (el.labels && el.labels.length && el.labels[0].textContent.trim()) || el.getAttribute('aria-label')
+            || el.getAttribute('aria-labelledby') || el.title || (el.tagName === 'BUTTON' && el.textContent.trim());
+        return !name; }).map(el => el.id || el.outerHTML.slice(0, 80))""")
+    assert unlabelled == []
+    assert lab.page.get_attribute("#live", "aria-live") == "polite"
+    lab.page.fill("#n-theta0", "0.5")
+    lab.page.press("#n-theta0", "Tab")
+    lab.idle()
+    lab.page.wait_for_function("document.getElementById('live').textContent.startsWith('J = ')")
+    assert lab.page.inner_text("#live") == "J = " + lab.page.inner_text("#J")

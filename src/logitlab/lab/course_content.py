@@ -26,29 +26,30 @@ _HOURS = {"dataset": "hours", "lam": 0.0, "l1_ratio": 0.0, "loss": "log", "stand
 #: Concept drill. kind "target": set the lab so the core's check passes (setup is loaded first);
 #: kind "predict": choose an option before anything moves, then the core's numbers are revealed.
 DRILL: list[dict[str, Any]] = [
-    {"id": "j_below", "lesson": "cost", "kind": "target", "setup": {**_HOURS, "theta": [0.0, 0.0]},
+    {"id": "j_below", "title": "Get J below 0.45", "lesson": "cost", "kind": "target",
+     "setup": {**_HOURS, "theta": [0.0, 0.0]},
      "prompt": "On the hours data (λ = 0), move w and b until J < 0.45. At w = b = 0 every ŷ is 0.5 "
                "and J = log 2 ≈ 0.693.",
      "hint": "More hours should mean a higher ŷ: w > 0, and b < 0 puts the 50 % point at x = −b/w "
              "near 2.7 hours.", "target": 0.45},
-    {"id": "confident_right", "lesson": "unified", "kind": "predict",
+    {"id": "confident_right", "title": "ŷ 0.9 → 0.99: J?", "lesson": "unified", "kind": "predict",
      "prompt": "A student who passed (y = 1) had ŷ = 0.9. The model changes so that ŷ = 0.99 for "
                "that student, nothing else moves. Does J rise or fall?",
      "options": ["rises", "falls", "stays the same"]},
-    {"id": "confident_wrong", "lesson": "cost", "kind": "predict",
+    {"id": "confident_wrong", "title": "Confident and wrong: how costly?", "lesson": "cost", "kind": "predict",
      "prompt": "y = 1 (the tumour is malignant) and the model says ŷ = 0.01. About how large is this "
                "example's loss?", "options": ["0.01", "0.69", "4.6", "infinite"]},
-    {"id": "mse_convex", "lesson": "cost", "kind": "predict",
+    {"id": "mse_convex", "title": "Is MSE on the sigmoid convex?", "lesson": "cost", "kind": "predict",
      "prompt": "Is J with MSE on the sigmoid, ½(σ(wx + b) − y)², a convex function of (w, b) on the "
                "hours data?", "options": ["yes, one bowl", "no"]},
-    {"id": "first_step", "lesson": "gradient", "kind": "predict",
+    {"id": "first_step", "title": "The first GD step on w", "lesson": "gradient", "kind": "predict",
      "prompt": "On the hours data at w = b = 0, one gradient-descent step θ ← θ − α∇J: does it "
                "increase or decrease w?", "options": ["increase w", "decrease w", "leave w"]},
-    {"id": "learning_rate", "lesson": "gradient", "kind": "predict",
+    {"id": "learning_rate", "title": "The fastest safe α", "lesson": "gradient", "kind": "predict",
      "prompt": "On the hours data from w = b = 0 (features not standardized), which learning rate "
                "α reaches the minimum (KKT residual ≤ 1e-6) in the fewest steps without diverging?",
      "options": ["0.05", "0.5", "1", "2.5"]},
-    {"id": "l1_zero", "lesson": "mle", "kind": "target",
+    {"id": "l1_zero", "title": "L1: zero exactly one weight", "lesson": "mle", "kind": "target",
      "setup": {"dataset": "overlapping", "lam": 0.0, "l1_ratio": 1.0, "loss": "log",
                "standardize": False, "loss_form": "logits", "class_weight": "none",
                "theta": [0.0, 0.0, 0.0]},
@@ -56,7 +57,7 @@ DRILL: list[dict[str, Any]] = [
                "(its minimum, not the sliders' θ) has exactly one weight equal to 0.",
      "hint": "L1 adds (λ/m)·|w| to J: a weight stays exactly 0 once λ/m exceeds |∂(data loss)/∂w| "
              "there. Start near λ = 20 and move by factors of 1.5."},
-    {"id": "threshold_recall", "lesson": "decisions", "kind": "predict",
+    {"id": "threshold_recall", "title": "Raise the threshold: recall?", "lesson": "decisions", "kind": "predict",
      "prompt": "Fit the hours data, then raise the threshold from 0.5 to 0.8 (predict 'pass' only "
                "when ŷ > 0.8). What happens to recall?", "options": ["rises", "falls", "stays the same"]},
 ]

@@ -15,6 +15,7 @@ from ..loss import log_loss, log_loss_pointwise, mse_sigmoid_pointwise, sigmoid
 from ..solvers import gradient_descent
 from . import scenarios
 from .common import LIMITS, FitRequest, GDRequest, LabInputError, Prepared, StateRequest, clean, padded, quiet, solve
+from .course_content import GLOSSARY
 
 router = APIRouter(prefix="/api")
 
@@ -27,6 +28,7 @@ def meta() -> dict[str, Any]:
         "datasets": [{"name": k, "title": t, "description": d}
                      for k, (t, d) in scenarios.DATASETS.items()],
         "presets": scenarios.PRESETS,
+        "glossary": GLOSSARY,
         "limits": LIMITS,
     }
 

@@ -3,8 +3,17 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const PLOT_CFG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["lasso2d", "select2d"] };
+// No control may send data off the machine: no cloud/"edit in Chart Studio"/link buttons, and a
+// toolbar of one to three buttons per plot (Plotly's default adds ~8 tab stops to each plot).
+const BASE_CFG = { displaylogo: false, responsive: true, showSendToCloud: false, showEditInChartStudio: false,
+                   showLink: false, sendData: false, linkText: "", plotlyServerURL: "", showTips: false, scrollZoom: false };
+const cfgWith = (buttons) => ({ ...BASE_CFG, modeBarButtons: [buttons] });
+const PLOT_CFG = cfgWith(["toImage"]);
+const ZOOM_CFG = cfgWith(["zoom2d", "resetScale2d", "toImage"]);
+const CFG_3D = cfgWith(["resetCameraDefault3d", "toImage"]);
+// the same colour means class 1 everywhere: points, curves, table and the probability map (ŷ → 1)
 const COLORS = { pos: "#d6452f", neg: "#2f6fd6", path: "#111", mse: "#b06a00", log: "#6b3fd6" };
+const PROB_SCALE = [[0, COLORS.neg], [0.5, "#f4f4f4"], [1, COLORS.pos]];
 
 const S = {
   meta: null, dataset: null, extraX: [], extraY: [],
@@ -40,11 +49,11 @@ function showError(msg) { $("errors").textContent = msg ? `⚠ ${msg}` : ""; }
 
 // ---------------------------------------------------------------- helpers
 const isNum = (v) => typeof v === "number" && Number.isFinite(v);
-function fmt(v, d = 5) {
+function fmt(v, d = 5, scale = 0) {
   if (v === null || v === undefined) return "–";
   if (typeof v === "string") return v;
   if (!Number.isFinite(v)) return String(v);
-  if (v === 0) return "0";
+  if (v === 0 || Math.abs(v) < 1e-12 * scale) return "0";  // rounding noise of a zero, e.g. b = 6e-15
   const a = Math.abs(v);
   if (a >= 1e5 || a < 1e-4) return v.toExponential(d - 1);
   return String(Number(v.toPrecision(d)));
@@ -66,33 +75,56 @@ function paramNames() { return nFeat() === 1 ? ["w", "b"] : ["w₁", "w₂", "b"
 function featName(j) { return S.dataset.features[j] || `x${j + 1}`; }
 
 // ---------------------------------------------------------------- sliders
+// Each number box refuses what the server would refuse, at once: the box snaps back to the value
+// in use and says why (a box that kept "λ = −3" while λ = 0 was used misled the learner).
 const SLIDERS = {};
+const shown = (v, scale) => String(Math.abs(v) < 1e-12 * scale ? 0 : Number(Number(v).toPrecision(6)));
 function sliderRow(key, label, min, max, step, value, onChange, opts = {}) {
   const row = document.createElement("div");
   row.className = "slider";
   const toSlider = opts.log ? (v) => Math.log10(Math.max(v, 1e-12)) : (v) => v;
   const fromSlider = opts.log ? (s) => Number((10 ** s).toPrecision(3)) : (s) => s;
-  row.innerHTML = `<label for="s-${key}">${label}</label>` +
-    `<input type="range" id="s-${key}" min="${min}" max="${max}" step="${step}">` +
-    `<input type="number" id="n-${key}" step="any" aria-label="${label}">`;
+  const scale = Math.max(Math.abs(min), Math.abs(max), 1e-300);
+  const tip = opts.tip ? ` title="${escapeHtml(opts.tip)}"` : "";
+  row.innerHTML = `<label for="s-${key}"${tip}>${label}</label>` +
+    `<input type="range" id="s-${key}" min="${min}" max="${max}" step="${step}" aria-describedby="why-${key}">` +
+    `<input type="number" id="n-${key}" step="any" aria-label="${label} (exact value)" aria-describedby="why-${key}">` +
+    `<span class="why" id="why-${key}" aria-live="polite"></span>`;
   const rng = row.querySelector("input[type=range]");
   const num = row.querySelector("input[type=number]");
-  const set = (v) => { rng.value = String(toSlider(v)); num.value = String(Number(Number(v).toPrecision(6))); };
+  const why = row.querySelector(".why");
+  let current = value;
+  const set = (v) => { current = v; rng.value = String(toSlider(v)); num.value = shown(v, opts.log ? 1 : scale); };
   set(value);
   rng.addEventListener("input", () => {
+    noteInput();
     const v = fromSlider(Number(rng.value));
-    num.value = String(Number(v.toPrecision(6)));
+    current = v; num.value = shown(v, opts.log ? 1 : scale); why.textContent = "";
     onChange(v);
   });
   num.addEventListener("change", () => {
-    const v = Number(num.value);
-    if (!Number.isFinite(v)) { showError(`${label}: enter a number`); return; }
-    rng.value = String(toSlider(v));
+    const text = num.value.trim(), v = Number(text);
+    const reason = text === "" || !Number.isFinite(v) ? "enter a number" : (opts.check ? opts.check(v) : "");
+    if (reason) {  // snap back to the value in use and say why
+      why.textContent = `${text || "(empty)"} rejected: ${reason}; kept ${shown(current, scale)}.`;
+      num.value = shown(current, opts.log ? 1 : scale);
+      return;
+    }
+    why.textContent = "";
+    current = v; rng.value = String(toSlider(v));
+    noteInput();
     onChange(v);
   });
-  SLIDERS[key] = { set, row };
+  SLIDERS[key] = { set, row, why };
   return row;
 }
+const CHECKS = {
+  theta: (v) => (Math.abs(v) <= 1e6 ? "" : "parameters must lie within ±1e6"),
+  lam: (v) => (v < 0 ? "λ must be ≥ 0 (0 = no penalty)" : v > 1e6 ? "λ must be at most 1e6" : ""),
+  l1_ratio: (v) => (v < 0 || v > 1 ? "the L1 share a lies from 0 (pure L2) to 1 (pure L1)" : ""),
+  learning_rate: (v) => (v <= 0 ? "α must be > 0 (α = 0 never moves θ)" : v > 100 ? "α must be at most 100" : ""),
+  iterations: (v) => (Number.isInteger(v) && v >= 1 && v <= 5000 ? "" : "iterations must be a whole number from 1 to 5000"),
+};
 
 function buildSliders() {
   const box = $("sliders");
@@ -108,21 +140,21 @@ function buildSliders() {
       S.theta[k] = v; S.theta0 = S.theta.slice(); clearPath();
       refreshState();
       if (p === 2 && isB) refreshLandscapesSoon(); else updateContourMarkers();
-    }));
+    }, { check: CHECKS.theta, tip: isB ? "the intercept b (never penalized)" : `the weight of ${featName(k)}` }));
   }
   box.appendChild(sliderRow("lam", "λ", 0, 20, 0.05, S.lam, (v) => {
-    if (v < 0) { showError("λ must be ≥ 0"); return; }
     S.lam = v; clearPath(); refreshState(); refreshLandscapesSoon(); updatePathLambda();
-  }));
+  }, { check: CHECKS.lam, tip: "regularization strength: J adds (λ/m)·(a‖w‖₁ + (1−a)/2·‖w‖²)" }));
   box.appendChild(sliderRow("l1_ratio", "L1 share a", 0, 1, 0.05, S.l1_ratio, (v) => {
-    S.l1_ratio = Math.min(1, Math.max(0, v)); clearPath(); refreshState(); refreshLandscapesSoon();
-  }));
+    S.l1_ratio = v; clearPath(); refreshState(); refreshLandscapesSoon();
+  }, { check: CHECKS.l1_ratio, tip: GLOSS["a (L1 share)"] }));
   box.appendChild(sliderRow("learning_rate", "α (rate)", -4, 1, 0.01, S.learning_rate, (v) => {
     S.learning_rate = v; refreshState();
-  }, { log: true }));
+  }, { log: true, check: CHECKS.learning_rate, tip: GLOSS["α"] }));
   box.appendChild(sliderRow("iterations", "iterations", 1, 5000, 1, S.iterations, (v) => {
-    S.iterations = Math.max(1, Math.min(5000, Math.round(v)));
-  }));
+    S.iterations = v;
+  }, { check: CHECKS.iterations, tip: "gradient-descent steps per Run (the solver's max_iter)" }));
+  shareSoon();
 }
 function syncSliders() {
   for (let k = 0; k < S.theta.length; k++) SLIDERS[`theta${k}`]?.set(S.theta[k]);
@@ -141,6 +173,7 @@ async function loadDataset(name) {
 }
 function useDataset(d) {
   S.dataset = d; S.extraX = []; S.extraY = [];
+  if (d.name === "upload") S.uploaded = d;
   const sg = d.suggested;
   S.theta = sg.theta0.slice(); S.theta0 = sg.theta0.slice();
   S.lam = sg.lam; S.l1_ratio = sg.l1_ratio; S.learning_rate = sg.learning_rate;
@@ -187,6 +220,10 @@ async function onUploadUse() {
   }
   try {
     const d = await api("/api/upload", fd);
+    const sel = $("dataset");  // the picker names what is loaded, so choosing a built-in set works again
+    let opt = [...sel.options].find((o) => o.value === "upload");
+    if (!opt) { opt = document.createElement("option"); opt.value = "upload"; sel.appendChild(opt); }
+    opt.textContent = d.title;
     useDataset(d);
     $("upload-msg").textContent = "";
     await refreshAll();
@@ -195,29 +232,62 @@ async function onUploadUse() {
 function escapeHtml(s) { return String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c])); }
 
 // ---------------------------------------------------------------- state (concept drill)
-let stateSeq = 0, stateDirty = false;
+// One /api/state request in flight at a time: inputs that arrive meanwhile coalesce into one
+// follow-up request with the latest settings; an answer older than the newest request is
+// dropped; drawing happens once per animation frame.
+let stateSeq = 0, stateInFlight = false, stateQueued = false;
+const inputTimes = [];  // performance.now() of inputs not yet shown (for the latency benchmark)
+window.lab.latencies = [];
+function noteInput() { inputTimes.push(performance.now()); }
 async function refreshStateNow() {
   const seq = ++stateSeq;
-  stateDirty = false;
+  const sentAt = performance.now();
+  $("J").dataset.pending = "1";  // until this answer (or a newer one) is drawn
   const body = { ...problem(), theta: S.theta.slice(), learning_rate: S.learning_rate, threshold: S.threshold,
                  cost_fp: S.cost_fp, cost_fn: S.cost_fn, loss_form: S.loss_form };
   try {
     const st = await api("/api/state", body);
-    if (seq !== stateSeq) return st;
+    if (seq !== stateSeq) return st;  // stale: a newer request is on its way
     st.theta = body.theta;
     S.state = st;
-    renderState(st);
-    if (!stateDirty) delete $("J").dataset.pending;  // the page shows the latest settings
+    await drawNextFrame(() => renderState(st));
+    if (seq === stateSeq) {
+      const now = performance.now();
+      while (inputTimes.length && inputTimes[0] <= sentAt) window.lab.latencies.push(now - inputTimes.shift());
+      if (!stateQueued) delete $("J").dataset.pending;  // the page shows the latest settings
+    }
+    shareSoon();
     return st;
   } catch (e) { showError(e.message); delete $("J").dataset.pending; return null; }
 }
-const refreshStateSoon = debounce(refreshStateNow, 40);
-function refreshState() { stateDirty = true; $("J").dataset.pending = "1"; refreshStateSoon(); }
+function refreshState() {
+  $("J").dataset.pending = "1";
+  if (stateInFlight) { stateQueued = true; return; }
+  stateInFlight = true;
+  refreshStateNow().finally(() => {
+    stateInFlight = false;
+    if (stateQueued) { stateQueued = false; refreshState(); }
+  });
+}
+let frameJobs = null;
+function drawNextFrame(job) {  // every draw requested before the next frame runs in that frame
+  return new Promise((resolve) => {
+    if (!frameJobs) {
+      frameJobs = [];
+      requestAnimationFrame(() => {
+        const jobs = frameJobs; frameJobs = null;
+        for (const [j, done] of jobs) { try { j(); } finally { done(); } }
+      });
+    }
+    frameJobs.push([job, resolve]);
+  });
+}
 
 function renderState(st) {
   const J = st.shown_J;
   $("J").textContent = fmt(J, 6);
   $("J").dataset.value = String(J);
+  announceJ(J);
   $("J").dataset.theta = JSON.stringify(st.theta);
   const naive = st.naive_J !== undefined;
   $("data-loss").textContent = fmt(naive ? st.naive_data_loss : st.data_loss, 6);
@@ -229,8 +299,8 @@ function renderState(st) {
       ? `Naive formula on ŷ: ${fmt(st.naive_J, 6)} (the logit form gives ${fmt(st.J, 6)}).`
       : `Naive formula on ŷ gives J = ${st.naive_J}: some ŷ rounded to exactly 0 or 1, so log(0) appeared. The logit form gives ${fmt(st.J, 6)}.`;
   } else nn.hidden = true;
-  $("grad").textContent = "(" + st.gradient.map((g) => fmt(g, 4)).join(", ") + ")";
-  $("gradnorm").textContent = fmt(st.gradient_norm, 4) + (S.l1_ratio > 0 && S.lam > 0 ? " (of the smooth part; the L1 part acts by soft-thresholding each step)" : "");
+  $("grad").textContent = "(" + st.gradient.map((g) => fmt(g, 4, 1)).join(", ") + ")";
+  $("gradnorm").textContent = fmt(st.gradient_norm, 4, 1) + (S.l1_ratio > 0 && S.lam > 0 ? " (of the smooth part; the L1 part acts by soft-thresholding each step)" : "");
   $("formula").textContent = st.formula;
   S.state = st;
   renderModel(st.view);
@@ -238,6 +308,7 @@ function renderState(st) {
   renderCurves(st);
   renderThreshold(st.threshold);
   updateContourMarkers();
+  if (window.course) window.course.onState();
 }
 
 function renderModel(v) {
@@ -270,7 +341,7 @@ function renderModel(v) {
   } else {
     $("model-title").textContent = "Probability map and decision boundary";
     traces = [
-      { type: "heatmap", x: v.x, y: v.y, z: v.p, zmin: 0, zmax: 1, colorscale: "RdBu", reversescale: true,
+      { type: "heatmap", x: v.x, y: v.y, z: v.p, zmin: 0, zmax: 1, colorscale: PROB_SCALE,
         opacity: 0.75, colorbar: { title: { text: "ŷ" }, thickness: 12 }, hovertemplate: "ŷ = %{z:.3f}<extra></extra>", name: "ŷ" },
       { x: pos.map((x) => x[0]), y: pos.map((x) => x[1]), mode: "markers", name: "y = 1", marker: { ...mk, color: COLORS.pos, symbol: "circle" } },
       { x: neg.map((x) => x[0]), y: neg.map((x) => x[1]), mode: "markers", name: "y = 0", marker: { ...mk, color: COLORS.neg, symbol: "square" } },
@@ -280,6 +351,8 @@ function renderModel(v) {
                yaxis: { title: { text: featName(1) }, range: v.y_range, fixedrange: true }, dragmode: false,
                legend: { orientation: "h", y: 1.1 }, hovermode: "closest" };
   }
+  layout.uirevision = uirev();
+  if (KEYCUR.model) layout.shapes = (layout.shapes || []).concat(cursorShapes(KEYCUR.model));
   Plotly.react("model-plot", traces, layout, PLOT_CFG);
 }
 
@@ -318,7 +391,7 @@ function renderCurves(st) {
   ];
   const ymax = Math.max(5, ...pl.filter(isNum), ...nl.filter(isNum)) * 1.05;
   Plotly.react("curves-plot", traces, {
-    margin: { l: 45, r: 10, t: 10, b: 40 }, xaxis: { title: { text: "ŷ" }, range: [0, 1] },
+    uirevision: uirev(), margin: { l: 45, r: 10, t: 10, b: 40 }, xaxis: { title: { text: "ŷ" }, range: [0, 1] },
     yaxis: { title: { text: "loss" }, range: [0, Math.min(ymax, 40)] }, legend: { orientation: "h", y: 1.12 }, hovermode: "closest",
   }, PLOT_CFG);
 }
@@ -333,7 +406,7 @@ function renderThreshold(t) {
     { x: c.threshold, y: c.recall, name: "recall", mode: "lines" },
     { x: c.threshold, y: c.f1, name: "F1", mode: "lines", line: { width: 3 } },
     { x: c.threshold, y: c.accuracy, name: "accuracy", mode: "lines", line: { dash: "dot" } },
-  ], { margin: { l: 45, r: 10, t: 10, b: 40 }, xaxis: { title: { text: "threshold t (predict 1 when ŷ > t)" }, range: [0, 1] },
+  ], { uirevision: uirev(), margin: { l: 45, r: 10, t: 10, b: 40 }, xaxis: { title: { text: "threshold t (predict 1 when ŷ > t)" }, range: [0, 1] },
        yaxis: { range: [0, 1.02] }, shapes, legend: { orientation: "h", y: 1.12 }, hovermode: "x unified" }, PLOT_CFG);
   const k = t.current;
   $("confusion").innerHTML = `<tr><th></th><th>predicted 0</th><th>predicted 1</th></tr>` +
@@ -400,7 +473,7 @@ function pathXY(path) {
   return { x: path.map((t) => t[a]), y: path.map((t) => t[b]) };
 }
 function landLayout(land, title) {
-  return { margin: { l: 50, r: 10, t: title ? 28 : 10, b: 40 }, title: title ? { text: title, font: { size: 13 } } : undefined,
+  return { uirevision: uirev(), margin: { l: 50, r: 10, t: title ? 28 : 10, b: 40 }, title: title ? { text: title, font: { size: 13 } } : undefined,
            xaxis: { title: { text: land.axes[0] }, range: land.x_range }, yaxis: { title: { text: land.axes[1] }, range: land.y_range },
            showlegend: true, legend: { orientation: "h", y: -0.32, yanchor: "top" }, hovermode: "closest" };
 }
@@ -426,8 +499,11 @@ function renderLandscape() {
                   marker: { symbol: "star", size: 14, color: "#ffd60a", line: { color: "#111", width: 1 } } });
   }
   const layout = landLayout(land, "");
-  layout.annotations = gradientArrow();
-  Plotly.react("contour-plot", traces, layout, PLOT_CFG);
+  const arrow = gradientArrow();
+  layout.annotations = arrow.annotations;
+  layout.shapes = contourShapes();
+  $("arrow-note").textContent = arrow.note;
+  Plotly.react("contour-plot", traces, layout, ZOOM_CFG);
   const s = land.surfaces[S.loss];
   const hist = gd.history.length ? gd.history : [];
   Plotly.react("surface-plot", [
@@ -435,39 +511,51 @@ function renderLandscape() {
       contours: { z: { show: true, usecolormap: true, project: { z: true } } } },
     { type: "scatter3d", x: pxy.x.slice(0, hist.length), y: pxy.y.slice(0, hist.length), z: hist, mode: "lines+markers",
       name: "GD path", line: { color: "#ff3b30", width: 5 }, marker: { size: 2, color: "#ff3b30" } },
-  ], { margin: { l: 0, r: 0, t: 0, b: 0 }, showlegend: false,
-       scene: { xaxis: { title: { text: land.axes[0] }, range: land.x_range }, yaxis: { title: { text: land.axes[1] }, range: land.y_range }, zaxis: { title: { text: "J" }},
+  ], { margin: { l: 0, r: 0, t: 0, b: 0 }, showlegend: false, uirevision: uirev(),
+       scene: { uirevision: uirev(), xaxis: { title: { text: land.axes[0] }, range: land.x_range }, yaxis: { title: { text: land.axes[1] }, range: land.y_range }, zaxis: { title: { text: "J" }},
                 aspectmode: "manual", aspectratio: { x: 1, y: 1, z: 0.75 },
-                camera: { eye: { x: 1.55, y: -1.55, z: 1.05 } } } }, PLOT_CFG);
+                camera: { eye: { x: 1.55, y: -1.55, z: 1.05 } } } }, CFG_3D);
   renderLearningCurve();
   $("landscape-note").textContent = land.fixed
     ? `Two features: the contour and the surface are the slice of J at ${land.fixed.name} = ${fmt(land.fixed.value, 4)}; the path's height in 3D is its true J (b moves too). Click the contour to start from a point.`
     : "Click the contour to move θ there (a new start for gradient descent). The arrow is the next step −α∇J.";
 }
+// The next step −α∇J as an arrow from θ. Its label is in the note under the plot (on the plot it
+// covered θ); an arrow that would leave the frame is shortened to end inside it, and says so.
 function gradientArrow() {
   const st = S.state, land = S.land;
-  if (!st || !land || !st.next_theta.every(isNum)) return [];
+  const none = { annotations: [], note: "" };
+  if (!st || !land || !st.next_theta.every(isNum)) return none;
   const [a, b] = axesIdx();
   const x0 = S.theta[a], y0 = S.theta[b];
-  let x1 = st.next_theta[a], y1 = st.next_theta[b];
-  const sx = land.x_range[1] - land.x_range[0], sy = land.y_range[1] - land.y_range[0];
-  const len = Math.hypot((x1 - x0) / sx, (y1 - y0) / sy);
-  let text = "";
-  if (len < 0.004) return [];  // at (or next to) the minimum: no meaningful direction to draw
-  if (len < 0.06) { // too short to see: draw the direction, scaled, and say so
-    const k = 0.06 / len; x1 = x0 + (x1 - x0) * k; y1 = y0 + (y1 - y0) * k; text = "−∇J (direction)";
-  }
-  return [{ x: x1, y: y1, ax: x0, ay: y0, xref: "x", yref: "y", axref: "x", ayref: "y", showarrow: true,
-            arrowhead: 3, arrowsize: 1.2, arrowwidth: 2.5, arrowcolor: "#ff3b30", text, font: { color: "#fff", size: 11 } }];
+  let dx = st.next_theta[a] - x0, dy = st.next_theta[b] - y0;
+  const [xl, xh] = land.x_range, [yl, yh] = land.y_range;
+  const sx = xh - xl, sy = yh - yl;
+  if (x0 < xl || x0 > xh || y0 < yl || y0 > yh) return { annotations: [], note: "θ is outside this frame." };
+  const len = Math.hypot(dx / sx, dy / sy);
+  if (len < 0.004) return { annotations: [], note: "At (or next to) the minimum: the step −α∇J is too small to draw." };
+  let note = "Red arrow: the next gradient-descent step −α∇J from θ.";
+  if (len < 0.06) { const k = 0.06 / len; dx *= k; dy *= k; note = "Red arrow: the direction of −α∇J (the step itself is too short to see; drawn longer)."; }
+  // the largest t ≤ 1 keeping θ + t·(dx, dy) inside the frame (2 % margin)
+  let t = 1;
+  const mx = 0.02 * sx, my = 0.02 * sy;
+  if (dx > 0) t = Math.min(t, (xh - mx - x0) / dx); else if (dx < 0) t = Math.min(t, (xl + mx - x0) / dx);
+  if (dy > 0) t = Math.min(t, (yh - my - y0) / dy); else if (dy < 0) t = Math.min(t, (yl + my - y0) / dy);
+  t = Math.max(t, 0);
+  if (t < 1) note = "Red arrow: −α∇J, cut at the frame's edge (the full step of α lands outside this view).";
+  if (t * Math.hypot(dx / sx, dy / sy) < 0.004) return { annotations: [], note: "θ is at the frame's edge; the step −α∇J points out of view." };
+  return { note, annotations: [{ x: x0 + t * dx, y: y0 + t * dy, ax: x0, ay: y0, xref: "x", yref: "y", axref: "x", ayref: "y",
+            showarrow: true, arrowhead: 3, arrowsize: 1.2, arrowwidth: 2.5, arrowcolor: "#ff3b30", text: "" }] };
 }
-function updateContourMarkers() {
+function updateContourMarkers() {  // one redraw: the path, θ and the arrow together
   const el = $("contour-plot");
   if (!S.land || !el.data) return;
   const [a, b] = axesIdx();
-  Plotly.restyle(el, { x: [[S.theta[a]]], y: [[S.theta[b]]] }, [2]);
   const pxy = pathXY(S.gd.path);
-  Plotly.restyle(el, { x: [pxy.x], y: [pxy.y] }, [1]);
-  Plotly.relayout(el, { annotations: gradientArrow() });
+  const arrow = gradientArrow();
+  Plotly.update(el, { x: [pxy.x, [S.theta[a]]], y: [pxy.y, [S.theta[b]]] },
+                { annotations: arrow.annotations, shapes: contourShapes() }, [1, 2]);
+  $("arrow-note").textContent = arrow.note;
 }
 function renderLearningCurve(upto) {
   const gd = S.gd;
@@ -476,7 +564,7 @@ function renderLearningCurve(upto) {
   const traces = [{ x: it, y: gd.history.slice(0, n), mode: "lines", name: "J", line: { color: COLORS.log, width: 2 } }];
   if (gd.wnorm.length) traces.push({ x: it, y: gd.wnorm.slice(0, n), mode: "lines", name: "‖w‖", yaxis: "y2", line: { color: "#888", dash: "dot" } });
   Plotly.react("curve-plot", traces, {
-    margin: { l: 50, r: 45, t: 10, b: 40 }, xaxis: { title: { text: "iteration" }}, yaxis: { title: { text: "J" }},
+    uirevision: uirev(), margin: { l: 50, r: 45, t: 10, b: 40 }, xaxis: { title: { text: "iteration" }}, yaxis: { title: { text: "J" }},
     yaxis2: { title: { text: "‖w‖" }, overlaying: "y", side: "right", showgrid: false }, legend: { orientation: "h", y: 1.1 },
   }, PLOT_CFG);
 }
@@ -494,8 +582,9 @@ function renderCompare() {
                     marker: { symbol: "x-thin-open", size: 5, color: "rgba(255,255,255,.55)", line: { width: 1 } }, hoverinfo: "skip" });
     }
     if (loss === "mse" && s.minima) {
-      s.minima.forEach((m, i) => traces.push({ x: [m.x], y: [m.y], mode: "markers+text", name: m.kind,
-        text: [i === 0 ? "min" : "local min"], textposition: "top center", textfont: { color: "#fff" }, showlegend: i < 2,
+      // markers only (text labels of nearby minima printed over each other): the legend names them
+      s.minima.forEach((m, i) => traces.push({ x: [m.x], y: [m.y], mode: "markers", name: i === 0 ? "lowest minimum found" : "other local minimum",
+        legendgroup: i === 0 ? "min" : "local", showlegend: i < 2, hovertemplate: `${i === 0 ? "lowest minimum found" : "local minimum"}: J = ${fmt(m.J, 5)}<extra></extra>`,
         marker: { symbol: i === 0 ? "star" : "diamond", size: 13, color: i === 0 ? "#ffd60a" : "#ff3b30", line: { color: "#111", width: 1 } } }));
     }
     if (loss === "log" && cmp.optimum) {
@@ -507,13 +596,13 @@ function renderCompare() {
       traces.push({ x: p.x, y: p.y, mode: "lines+markers", name: "GD path", line: { color: "#fff", width: 2 }, marker: { size: 3, color: "#111" } });
     }
     traces.push({ x: [S.theta[a]], y: [S.theta[b]], mode: "markers", name: "start", marker: { size: 10, color: "#ff3b30", line: { color: "#fff", width: 2 } } });
-    Plotly.react(`cmp-${loss}`, traces, landLayout(cmp, loss === "log" ? "log-loss J (convex)" : "MSE on the sigmoid J (not convex)"), PLOT_CFG);
+    Plotly.react(`cmp-${loss}`, traces, landLayout(cmp, loss === "log" ? "log-loss J (convex)" : "MSE on the sigmoid J (not convex)"), ZOOM_CFG);
   }
   const ct = [];
   for (const [loss, color] of [["log", COLORS.log], ["mse", COLORS.mse]]) {
     if (runs[loss]) ct.push({ x: [...runs[loss].history.keys()], y: runs[loss].history, mode: "lines", name: loss === "log" ? "log-loss" : "MSE", line: { color, width: 2 } });
   }
-  Plotly.react("cmp-curve", ct, { margin: { l: 50, r: 10, t: 28, b: 40 }, title: { text: "J while descending", font: { size: 13 } },
+  Plotly.react("cmp-curve", ct, { uirevision: uirev(), margin: { l: 50, r: 10, t: 28, b: 40 }, title: { text: "J while descending", font: { size: 13 } },
     xaxis: { title: { text: "iteration" }}, yaxis: { title: { text: "J" }, type: "log" }, legend: { orientation: "h", y: -0.25 } }, PLOT_CFG);
   const mse = cmp.surfaces.mse;
   const nmin = mse.minima ? mse.minima.length : 0;
@@ -548,7 +637,8 @@ function showGdStatus(r) {
   const el = $("gd-status");
   el.className = `status ${r.status}`;
   el.dataset.status = r.status;
-  el.textContent = `${r.status} after ${S.gd.history.length - 1} step(s); J = ${fmt(r.J, 6)}; ‖w‖ = ${fmt(r.w_norm[r.w_norm.length - 1], 4)}`;
+  el.textContent = `${r.status} after ${S.gd.history.length - 1} step(s); J = ${fmt(r.J, 6)}; ‖w‖ = ${fmt(r.w_norm[r.w_norm.length - 1], 4, 1)}`;
+  el.title = STATUS_WORDS[r.status] || "";
   $("gd-message").textContent = r.message || "";
 }
 function inFrame(path) {
@@ -623,6 +713,7 @@ async function gdFit() {
     S.theta = r.theta.slice(); S.theta0 = S.theta.slice(); clearPath(); syncSliders();
     $("gd-status").className = `status ${r.status}`; $("gd-status").dataset.status = r.status;
     $("gd-status").textContent = `${r.solver}: ${r.status} in ${r.n_iter} iterations, J = ${fmt(r.J, 6)}`;
+    $("gd-status").title = STATUS_WORDS[r.status] || "";
     $("gd-message").textContent = r.message || "";
     await refreshStateNow(); await refreshLandscapeNow();
     return r;
@@ -643,6 +734,11 @@ const EFFECTS = {
     const h = ctx.run.history; const drop = (h[0] - h[h.length - 1]) / h[0];
     return { bad: !(drop >= 0.1), text: `${S.loss === "mse" ? "MSE" : "log-loss"} J ${fmt(h[0], 4)} → ${fmt(h[h.length - 1], 4)} (${fmt(100 * drop, 3)} % lower) in ${ctx.run.n_iter} steps` };
   },
+  fits_data: (ctx) => {
+    const k = ctx.state.threshold.current;
+    return { bad: ctx.run.status === "diverged" || !(k.accuracy >= 0.75),
+             text: `GD ${ctx.run.status} after ${ctx.run.n_iter} steps (${S.loss === "mse" ? "MSE" : "log-loss"}); accuracy at 0.5: ${fmt(k.accuracy, 3)}` };
+  },
   recall_positive: (ctx) => {
     const k = ctx.state.threshold.current;
     return { bad: k.recall === 0, text: `threshold ${fmt(k.threshold, 3)}: accuracy ${fmt(k.accuracy, 3)}, recall ${fmt(k.recall, 3)}, precision ${fmt(k.precision, 3)}` };
@@ -650,10 +746,10 @@ const EFFECTS = {
 };
 const APPLY_KEYS = ["lam", "l1_ratio", "learning_rate", "iterations", "loss", "loss_form", "standardize", "class_weight", "cost_fp", "cost_fn"];
 
-async function applyPreset(id, which) {
+async function applyPreset(id, which, extra) {
   const pr = S.meta.presets[id];
   // a remedy is the trigger's settings with its changes on top, so it works from any state
-  const s = which === "trigger" ? pr.trigger : { ...pr.trigger, ...pr[which] };
+  const s = which === "trigger" ? pr.trigger : { ...pr.trigger, ...(extra || pr[which]) };
   const card = $(`preset-${id}`);
   card.dataset.phase = "running";
   if (s.dataset && (!S.dataset || S.dataset.name !== s.dataset || S.extraX.length)) await loadDataset(s.dataset);
@@ -678,6 +774,7 @@ async function applyPreset(id, which) {
   card.dataset.verdict = verdict.bad ? "bad" : "good";
   card.dataset.phase = which;
   card.querySelector(".effect").textContent = verdict.text;
+  shareSoon();
   return verdict;
 }
 function buildPresets() {
@@ -686,16 +783,39 @@ function buildPresets() {
   for (const [id, pr] of Object.entries(S.meta.presets)) {
     const card = document.createElement("div");
     card.className = "card"; card.id = `preset-${id}`;
+    const dec = window.course && window.course.decisions()[id];
     card.innerHTML = `<h3>${escapeHtml(pr.title)}</h3><p>${escapeHtml(pr.sentence)}</p>` +
-      `<div class="buttons"><button type="button" class="trigger">${escapeHtml(pr.trigger.label)}</button>` +
-      `<button type="button" class="remedy">${escapeHtml(pr.remedy.label)}</button>` +
-      (pr.remedy2 ? `<button type="button" class="remedy2">${escapeHtml(pr.remedy2.label)}</button>` : "") +
-      `</div><div class="effect"></div>`;
+      `<div class="buttons"><button type="button" class="trigger">${escapeHtml(pr.trigger.label)}</button></div>` +
+      `<div class="effect" aria-live="polite"></div>` + (dec ? decisionHtml(id, dec) : "");
     card.querySelector(".trigger").onclick = () => applyPreset(id, "trigger");
-    card.querySelector(".remedy").onclick = () => applyPreset(id, "remedy");
-    if (pr.remedy2) card.querySelector(".remedy2").onclick = () => applyPreset(id, "remedy2");
+    if (dec) card.querySelector(".decide-run").onclick = () => decide(id);
     box.appendChild(card);
   }
+}
+
+// A decision: the learner picks a remedy; it is rerun on the trigger's settings, the plot that
+// shows it is scrolled into view, and the card says why the choice is right or wrong.
+function decisionHtml(id, dec) {
+  return `<fieldset class="decide options"><legend>${escapeHtml(dec.question)}</legend>` +
+    dec.options.map((o, i) => `<label><input type="radio" name="decide-${id}" value="${i}"> ${escapeHtml(o.label)}</label>`).join("") +
+    `<button type="button" class="decide-run">Rerun with this remedy</button>` +
+    `<div class="why-text" aria-live="polite"></div></fieldset>`;
+}
+async function decide(id) {
+  const card = $(`preset-${id}`);
+  const dec = window.course.decisions()[id];
+  const picked = card.querySelector(`input[name="decide-${id}"]:checked`);
+  const out = card.querySelector(".why-text");
+  if (!picked) { out.textContent = "Choose a remedy first."; return null; }
+  const opt = dec.options[Number(picked.value)];
+  card.dataset.judgement = "";
+  const verdict = await applyPreset(id, "decision", opt.apply);
+  card.dataset.choice = picked.value;
+  card.dataset.judgement = opt.correct ? "right" : "wrong";
+  out.textContent = (opt.correct ? "✓ Right: " : "✗ Not this one: ") + opt.why;
+  const plot = $(dec.plot);
+  if (plot) plot.scrollIntoView({ block: "center" });
+  return verdict;
 }
 
 // ---------------------------------------------------------------- clicks on plots
@@ -711,7 +831,10 @@ function plotClickToData(el, ev) {
 }
 function onModelClick(ev) {
   const pt = plotClickToData($("model-plot"), ev);
-  if (!pt || S.animating) return;
+  if (pt) addPointAt(pt);
+}
+function addPointAt(pt) {
+  if (S.animating) return;
   const cls = S.addClass;
   if (nFeat() === 1) S.extraX.push([Number(pt[0].toPrecision(4))]);
   else S.extraX.push([Number(pt[0].toPrecision(4)), Number(pt[1].toPrecision(4))]);
@@ -719,9 +842,11 @@ function onModelClick(ev) {
   clearPath(); refreshState(); refreshLandscapesSoon();
 }
 function onContourClick(ev) {
-  if (S.animating || !S.land) return;
   const pt = plotClickToData($("contour-plot"), ev);
-  if (!pt) return;
+  if (pt) moveThetaTo(pt);
+}
+function moveThetaTo(pt) {
+  if (S.animating || !S.land) return;
   const [a, b] = axesIdx();
   S.theta[a] = pt[0]; S.theta[b] = pt[1]; S.theta0 = S.theta.slice(); clearPath(); syncSliders();
   refreshStateNow().then(() => renderLandscape());
@@ -736,9 +861,9 @@ function pathLines(r) {
 }
 function pathLegendNote(r) {
   return `Dashed purple: best λ = ${fmt(r.lam_best, 4)}; dotted orange: 1-SE λ = ${fmt(r.lam_1se, 4)} ` +
-    `(the largest λ within one standard error of the best); solid black: the λ slider` +
+    `(the one-standard-error rule: the largest λ whose CV loss is within one standard error of the best, a simpler model that is as good); solid black: the λ slider` +
     (S.lam > 0 ? ` = ${fmt(S.lam, 4)}.` : " (λ = 0 is off the log axis).") +
-    ` λ_max = ${fmt(r.lam_max, 4)}; ${r.folds} stratified folds, seed ${r.seed}.` +
+    ` λ_max = ${fmt(r.lam_max, 4)} (the smallest λ at which L1 sets every weight to 0; the path starts there); ${r.folds} stratified folds, seed ${r.seed}.` +
     (r.notes.length ? " " + r.notes.join(" ") : "");
 }
 function renderPath() {
@@ -748,16 +873,16 @@ function renderPath() {
   const margin = { l: 50, r: 10, t: 28, b: 40 };
   const coefTraces = r.features.map((name, j) => ({ x: r.lams, y: r.coefs[j], name, mode: "lines+markers", marker: { size: 4 } }));
   Plotly.react("path-coef", coefTraces, {
-    margin, title: { text: "weights against λ", font: { size: 13 } }, xaxis: xa,
+    uirevision: uirev(), margin, title: { text: "weights against λ", font: { size: 13 } }, xaxis: xa,
     yaxis: { title: { text: "weight" }, zeroline: true }, shapes: pathLines(r), legend: { x: 1, xanchor: "right", y: 1, bgcolor: "rgba(255,255,255,0.7)" }, hovermode: "closest",
-  }, PLOT_CFG);
+  }, ZOOM_CFG);
   Plotly.react("path-cv", [{
     x: r.lams, y: r.cv_mean, name: "mean CV log-loss", mode: "lines+markers", marker: { size: 5, color: COLORS.log }, line: { color: COLORS.log },
     error_y: { type: "data", array: r.cv_se, visible: true, thickness: 1, color: "#888" },
   }], {
-    margin, title: { text: `held-out log-loss (${r.folds}-fold CV, mean ± SE)`, font: { size: 13 } }, xaxis: xa,
+    uirevision: uirev(), margin, title: { text: `held-out log-loss (${r.folds}-fold CV, mean ± SE)`, font: { size: 13 } }, xaxis: xa,
     yaxis: { title: { text: "log-loss" } }, shapes: pathLines(r), showlegend: false, hovermode: "closest",
-  }, PLOT_CFG);
+  }, ZOOM_CFG);
   $("path-note").textContent = pathLegendNote(r);
 }
 function updatePathLambda() {
@@ -793,7 +918,10 @@ async function refreshAll() {
   await Promise.all([refreshStateNow(), refreshLandscapeNow().then(refreshCompareNow)]);
 }
 function wire() {
-  $("dataset").onchange = async () => { await loadDataset($("dataset").value); await refreshAll(); };
+  $("dataset").onchange = async () => {
+    if ($("dataset").value === "upload") { if (S.uploaded) useDataset(S.uploaded); } else await loadDataset($("dataset").value);
+    await refreshAll();
+  };
   $("csv-file").onchange = onUploadFile;
   $("up-use").onclick = onUploadUse;
   const global = (id, key, conv, rebuild) => {
@@ -809,6 +937,8 @@ function wire() {
   global("class_weight", "class_weight", (e) => e.value);
   document.querySelectorAll("input[name=addclass]").forEach((r) => { r.onchange = () => { S.addClass = Number(r.value); }; });
   $("undo-point").onclick = () => { if (S.extraX.length) { S.extraX.pop(); S.extraY.pop(); refreshState(); refreshLandscapesSoon(); } };
+  $("copy-link").onclick = copyLink;
+  wireKeyboardPlots();
   $("gd-step").onclick = gdStep;
   $("gd-run").onclick = () => gdRun(true);
   $("gd-reset").onclick = gdReset;
@@ -827,12 +957,17 @@ function wire() {
 async function main() {
   try {
     S.meta = await api("/api/meta");
+    GLOSS = S.meta.glossary || {};
+    buildGlossary();
     $("version").textContent = S.meta.version;
     $("dataset").innerHTML = S.meta.datasets.map((d) => `<option value="${d.name}">${escapeHtml(d.title)}</option>`).join("");
+    if (window.course) await window.course.init();
     buildPresets();
     wire();
-    await loadDataset("hours");
+    const shared = sharedFromUrl();
+    if (shared) await restoreShared(shared); else await loadDataset("hours");
     await refreshAll();
+    shareNow();
     document.body.dataset.ready = "1";
   } catch (e) { showError(`The lab could not start: ${e.message}`); }
 }
