@@ -189,7 +189,8 @@ class FirthProblem:
         points, because ℓ* need not be concave under separation (see :func:`firth_solve`)."""
         from ..solvers import SOLVERS
 
-        fn = SOLVERS["newton-cholesky"][0]
+        spec = SOLVERS["newton-cholesky"]  # a SolverSpec after the core redesign, a tuple before
+        fn = spec.function if hasattr(spec, "function") else spec[0]
         out = []
         for f in fractions:
             ridge = Objective(self.inner.design, self.inner.y, self.inner.sample_weight,
