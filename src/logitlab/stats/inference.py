@@ -11,8 +11,8 @@ Hessian, the gradient and the loss are never re-derived here.
 Sample weights are **frequency weights** (statsmodels' ``GLM(freq_weights=…)``, R's
 ``glm(weights=…)`` for 0/1 data): an example of weight 3 counts as three identical
 examples, so the information is Σ sᵢ·pᵢ(1−pᵢ)·x̃ᵢx̃ᵢᵀ and the sample size in BIC is Σ sᵢ.
-(Weights that only rebalance classes — ``class_weight`` — are not frequencies; their standard
-errors are then model-based approximations; use ``cov_type="HC0"`` for those.)
+(Weights that only rebalance classes — ``class_weight`` — are not frequencies; for them the
+probability-weight sandwich is ``cov_type="cluster"`` with one cluster per row.)
 
 Standardized fits are reported in the original units: the statistics are computed on the
 raw design at the back-transformed coefficients, exactly as statsmodels' ``Logit`` does.
@@ -265,8 +265,10 @@ def summarize(
     objective, theta, notes = mle.objective, mle.theta, list(mle.notes)
     if model.class_weight is not None:
         notes.append(
-            "class_weight multiplies the sample weights, which the standard errors treat as "
-            "frequency weights; for rebalancing weights prefer cov_type='HC0'."
+            "class_weight multiplies the sample weights, which these statistics treat as "
+            "frequency weights (weight k = k identical rows); rebalancing weights are not "
+            "frequencies, so for them use cov_type='cluster' with groups=range(n_rows) (each "
+            "row its own cluster: the probability-weight sandwich Σ(sᵢrᵢx̃ᵢ)(sᵢrᵢx̃ᵢ)ᵀ)."
         )
     if not getattr(model, "converged_", True) and not mle.polished.at_rounding:
         notes.append(
