@@ -252,8 +252,8 @@ def test_sex2_frequency_weights_equal_expanded_rows(sex2_summary):
 def test_penalized_hessian_equals_finite_differences_of_the_score(rows):
     """−∇²ℓ* from the QR (incl. the second derivative of ½log det I) = central differences of U*
     (both forms of the penalty term: m×m Gram up to 3000 rows, Khatri-Rao beyond)."""
-    from logitlab.stats.firth import FirthProblem
     from logitlab.objective import Objective
+    from logitlab.stats.firth import FirthProblem
 
     X, y, n = sex2(expanded=False)
     if rows > 36:
