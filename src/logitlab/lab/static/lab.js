@@ -283,6 +283,25 @@ function drawNextFrame(job) {  // every draw requested before the next frame run
   });
 }
 
+// Plots out of view are not redrawn on every input: their newest drawing waits (one per plot) and
+// runs when they scroll into view. A drag then costs only the plots the learner can see.
+const VISIBLE = new Set(), DIRTY = new Map();
+const viewWatch = typeof IntersectionObserver === "undefined" ? null : new IntersectionObserver((entries) => {
+  for (const e of entries) {
+    if (!e.isIntersecting) { VISIBLE.delete(e.target.id); continue; }
+    VISIBLE.add(e.target.id);
+    const draw = DIRTY.get(e.target.id);
+    if (draw) { DIRTY.delete(e.target.id); draw(); }
+  }
+}, { rootMargin: "150px" });
+function drawWhenVisible(id, draw) {
+  const el = $(id);
+  if (!viewWatch || VISIBLE.has(id) || !el.data) { DIRTY.delete(id); draw(); return; }
+  DIRTY.set(id, draw);
+}
+function flushDrawings() { for (const [id, draw] of [...DIRTY]) { DIRTY.delete(id); draw(); } }
+window.lab.flush = flushDrawings;
+
 function renderState(st) {
   const J = st.shown_J;
   $("J").textContent = fmt(J, 6);
@@ -303,11 +322,11 @@ function renderState(st) {
   $("gradnorm").textContent = fmt(st.gradient_norm, 4, 1) + (S.l1_ratio > 0 && S.lam > 0 ? " (of the smooth part; the L1 part acts by soft-thresholding each step)" : "");
   $("formula").textContent = st.formula;
   S.state = st;
-  renderModel(st.view);
+  drawWhenVisible("model-plot", () => renderModel(S.state.view));
   renderTable(st);
-  renderCurves(st);
+  drawWhenVisible("curves-plot", () => renderCurves(S.state));
   renderThreshold(st.threshold);
-  updateContourMarkers();
+  drawWhenVisible("contour-plot", updateContourMarkers);
   if (window.course) window.course.onState();
 }
 
@@ -398,6 +417,10 @@ function renderCurves(st) {
 
 // ---------------------------------------------------------------- threshold
 function renderThreshold(t) {
+  drawWhenVisible("thr-plot", () => drawThresholdPlot(S.state.threshold));
+  renderThresholdNumbers(t);
+}
+function drawThresholdPlot(t) {
   const c = t.curve;
   const shapes = [{ type: "line", x0: S.threshold, x1: S.threshold, yref: "paper", y0: 0, y1: 1, line: { color: "#111", width: 2 } }];
   if (t.chosen) shapes.push({ type: "line", x0: t.chosen.threshold, x1: t.chosen.threshold, yref: "paper", y0: 0, y1: 1, line: { color: COLORS.log, dash: "dash", width: 2 } });
@@ -408,6 +431,8 @@ function renderThreshold(t) {
     { x: c.threshold, y: c.accuracy, name: "accuracy", mode: "lines", line: { dash: "dot" } },
   ], { uirevision: uirev(), margin: { l: 45, r: 10, t: 10, b: 40 }, xaxis: { title: { text: "threshold t (predict 1 when ŷ > t)" }, range: [0, 1] },
        yaxis: { range: [0, 1.02] }, shapes, legend: { orientation: "h", y: 1.12 }, hovermode: "x unified" }, PLOT_CFG);
+}
+function renderThresholdNumbers(t) {
   const k = t.current;
   $("confusion").innerHTML = `<tr><th></th><th>predicted 0</th><th>predicted 1</th></tr>` +
     `<tr><th>true 0</th><td>TN ${k.tn}</td><td>FP ${k.fp}</td></tr><tr><th>true 1</th><td>FN ${k.fn}</td><td>TP ${k.tp}</td></tr>`;
@@ -955,6 +980,7 @@ function wire() {
 }
 
 async function main() {
+  if (viewWatch) for (const el of document.querySelectorAll(".plot")) viewWatch.observe(el);
   try {
     S.meta = await api("/api/meta");
     GLOSS = S.meta.glossary || {};
