@@ -351,7 +351,7 @@ IN_PROCESS = {
     "missing model": (["evaluate", "nothere.json", "three.csv"], "no such model file"),
     "model directory": (["predict", ".", "three.csv"], "is a directory"),
     "NaN at predict": (["predict", "model.json", "nan.csv"], "'income' has 1 missing (NaN) value"),
-    "unseen category": (["predict", "model.json", "newregion.csv"], "values the model never saw"),
+    "unseen category": (["predict", "model.json", "newregion.csv"], "in categories never seen in training: 'Atlantis'"),
     "text in numeric": (["predict", "model.json", "textnum.csv"], "must be numeric but holds text"),
     "unknown labels": (["evaluate", "model.json", "relabel.csv"], "labels the model does not know"),
     "evaluate without target": (["evaluate", "model.json", "lacking_target.csv"], "'default' is not in the data"),
