@@ -115,3 +115,30 @@ def test_python_api_on_a_fitted_estimator() -> None:
     assert moved.breached[0].endswith("(feature 'a')") and moved.doc["features"][0]["name"] == "a"
     res = logitlab.evaluate_slices(model, new.assign(g=np.where(new.c > 0, "pos", "neg")), "g")
     assert sorted(r["slice"] for r in res["slices"]) == ["g=neg", "g=pos"]
+
+
+def test_streamed_training_contract(tmp_path) -> None:
+    """A model trained past memory gets its contract in one more pass: exact range, mean and
+    missing share; percentiles from a seeded sample (all rows when they fit: then as in memory)."""
+    from logitlab.monitoring.contract import record_contract
+    from logitlab.monitoring.streamed import streamed_contract
+
+    frame = sample(0, 4000).drop(columns=["colour"])
+    model = make_model(frame)
+    path = tmp_path / "train.parquet"
+    frame.to_parquet(path, index=False, row_group_size=700)
+    full = streamed_contract(path, model, "y", 0.5, sample_rows=10_000, batch_rows=900)
+    z = model.decision_function(frame[model.encoding.input_columns].to_numpy(float))
+    want = record_contract(frame, model.encoding, z, (frame.y == "yes").to_numpy(float), "y", 0.5)
+    for name in model.encoding.input_columns:
+        for key in ("min", "max", "percentiles", "cdf", "missing_share"):
+            assert full["features"][name][key] == want["features"][name][key], (name, key)
+        assert full["features"][name]["mean"] == pytest.approx(want["features"][name]["mean"], rel=1e-12)
+    assert full["score"]["percentiles"] == pytest.approx(want["score"]["percentiles"], rel=1e-12)
+    part = streamed_contract(path, model, "y", 0.5, sample_rows=1000, batch_rows=900)
+    assert 800 < part["sampled"]["rows"] < 1200 and part["n_rows"] == 4000
+    for name in model.encoding.input_columns:
+        assert part["features"][name]["min"] == want["features"][name]["min"]
+        assert part["features"][name]["max"] == want["features"][name]["max"]
+        assert part["features"][name]["mean"] == pytest.approx(want["features"][name]["mean"], rel=1e-12)
+    assert_same(part, streamed_contract(path, model, "y", 0.5, sample_rows=1000, batch_rows=333))  # chunking-free

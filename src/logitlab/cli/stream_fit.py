@@ -10,6 +10,7 @@ import copy
 import time
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -171,6 +172,11 @@ def train_and_write(source: Any, run: StreamRun) -> None:
     encoding = Encoding([{"name": c, "kind": "numeric"} for c in run.features])
     where = str(opts.data) + (f" (Dask cluster {opts.dask_scheduler})" if run.mode == "dask" else "")
     saved = saved_model(model, encoding, run.labels, threshold, rule, parts, where, split)
+    if opts.data is not None and Path(opts.data).exists():  # the data contract (one more pass, sampled)
+        from ..monitoring.streamed import streamed_contract
+
+        saved.doc["contract"] = streamed_contract(opts.data, saved, run.labels.target, threshold,
+                                                  opts.metrics_sample, opts.seed, opts.batch_rows)
     files = {opts.out_dir / "model.json": saved.to_json()}
     if opts.report:
         files[opts.out_dir / "report.html"] = streamed_report(model, run, parts_data, parts, sampling,

@@ -13,9 +13,10 @@ from typing import Any
 import pandas as pd
 
 from ..data import DataError
-from ..outofcore import detect_format, iter_batches, map_labels  # → ..scale when the core redesign lands
+from ..outofcore import detect_format, iter_batches, map_labels, row_uniform  # → ..scale when the core redesign lands
 
-__all__ = ["is_dask", "iter_frames", "column_types", "map_partitions", "BATCH_ROWS"]
+__all__ = ["is_dask", "iter_frames", "column_types", "map_partitions", "labels01", "count_rows", "row_uniform",
+           "BATCH_ROWS"]
 
 #: rows per chunk when streaming a file (memory ≈ this × columns × 8 bytes, plus the histograms)
 BATCH_ROWS = 262_144
@@ -45,6 +46,11 @@ def column_types(data: Any) -> dict[str, Any]:
         schema = _dataset(data)[0].schema
         return {name: schema.field(name).type for name in schema.names}
     return {str(k): v for k, v in data.dtypes.items()}
+
+
+def count_rows(path: str | os.PathLike) -> int:
+    """Rows of a file or directory (Parquet: from the metadata; CSV: one scan)."""
+    return int(_dataset(path)[0].count_rows())
 
 
 def iter_frames(data: Any, columns: list[str] | None = None, batch_rows: int = BATCH_ROWS) -> Iterator[pd.DataFrame]:
