@@ -154,6 +154,7 @@ def test_gradient_descent_path(report) -> None:
     path = figs["cost-contour"].data[1]
     px, py = np.asarray(path.x), np.asarray(path.y)
     alpha = float(re.search(r"α = ([0-9.e+-]+)", path.name).group(1))
+    assert alpha == r.learning_rate  # the report's path uses --learning-rate, as the CLI says
     assert "converged" in path.name
     J = np.array([direct_J(a, b, xs, y, "log") for a, b in zip(px, py, strict=True)])
     assert np.all(np.diff(J) <= 1e-15)  # gradient descent never went up
@@ -283,3 +284,88 @@ def test_path_and_cv_curve_figures() -> None:
             p = m.predict_proba(x[te])[:, 1]
             losses.append(-np.mean(y[te] * np.log(p) + (1 - y[te]) * np.log(1 - p)))
         assert cv_fig.data[0].y[k] == pytest.approx(np.mean(losses), rel=1e-5)
+
+
+# -- issue 16: the report's figure defects ---------------------------------------------------------
+def test_pr_base_rates_are_legend_entries_not_overlapping_labels(report) -> None:
+    _, figs = report
+    pr = figs["pr"]
+    assert not pr.layout.annotations  # two parts' base-rate labels printed over each other
+    names = [t.name for t in pr.data]
+    assert any(n.startswith("held-out base rate") for n in names) and any(n.startswith("train base rate") for n in names)
+
+
+def test_this_models_lambda_is_named_in_the_legend_not_on_a_tick() -> None:
+    from logitlab.report import path_and_cv_figures
+
+    df, target = load_dataset("hours")
+    x = df[["hours"]].to_numpy(float)
+    y = df[target].to_numpy(float)
+    model = LogisticRegression(lam=2.0, tol=1e-10).fit(x, y)
+    r = ReportInput(model=model, feature_names=["hours"], labels=(0, 1), y_train=y,
+                    z_train=model.decision_function(x), rows_train=np.arange(y.size) + 1, X_train=x,
+                    y_test=y[:0], z_test=np.empty(0), rows_test=np.empty(0, int), X_test=x[:0], threshold=0.5,
+                    metrics={}, source="hours", target=target)
+    for fig in path_and_cv_figures(r):
+        assert not [a for a in fig.layout.annotations if "this model" in (a.text or "")]
+        assert [t for t in fig.data if t.name == "this model's λ = 2"]
+        assert any(abs(10 ** sh.x0 - 2.0) < 1e-12 for sh in fig.layout.shapes)
+
+
+def test_surfaces_are_framed_whole_and_legends_clear_the_colorbar(report) -> None:
+    _, figs = report
+    surf = figs["cost-surface"].layout
+    assert surf.scene.aspectmode == "manual" and surf.scene.camera.eye.x == 1.6
+    assert surf.legend.orientation == "h" and surf.legend.y <= 0  # under the scene, not on the colorbar
+    cmp_ = figs["loss-vs-mse"].layout
+    assert cmp_.scene.camera.eye.z == cmp_.scene2.camera.eye.z == 1.05
+    contour = figs["cost-contour"].layout
+    assert contour.legend.orientation == "h" and contour.legend.y < 0
+
+
+def test_sigmoid_plot_keeps_both_classes_visible_on_large_data() -> None:
+    rng = np.random.default_rng(0)
+    z = rng.normal(0, 3, 6000)
+    y = (rng.random(6000) < expit(z)).astype(int)
+    fig = P.sigmoid_figure(z, y, ("no", "yes"), 0.5)
+    neg, pos = (t for t in fig.data if t.name.startswith("true:"))
+    assert len(neg.x) == len(pos.x) == 1500  # a seeded sample of each class, not 3000 of both together
+    assert max(neg.y) < 0 < 1 < min(pos.y)  # two strips: no class drawn over the other
+    assert neg.marker.color == P.NEG and pos.marker.color == P.POS
+    # hover shows each example's true ŷ = σ(z)
+    np.testing.assert_allclose(np.asarray(pos.customdata)[:, 1], expit(z[np.asarray(pos.customdata)[:, 0].astype(int)]))
+
+
+def test_class_colours_mean_class_one_only_and_no_cloud_controls(report) -> None:
+    r, figs = report
+    for fid in ("roc", "pr", "calibration", "threshold", "learning-curve"):
+        colours = {(t.line.color if t.line else None) for t in figs[fid].data}
+        assert P.POS not in colours and P.NEG not in colours, fid
+    page = render_report(r, figs)
+    assert '"showSendToCloud": false' in page and '"showEditInChartStudio": false' in page
+    assert '"showLink": false' in page
+
+
+def test_a_learning_rate_that_diverges_on_the_slice_falls_back_and_says_so() -> None:
+    df, target = load_dataset("hours")
+    x = df[["hours"]].to_numpy(float)
+    y = df[target].to_numpy(float)
+    model = LogisticRegression(lam=LAM, standardize=True, tol=1e-10).fit(x, y)
+    r = ReportInput(model=model, feature_names=["hours"], labels=(0, 1), y_train=y,
+                    z_train=model.decision_function(x), rows_train=np.arange(y.size) + 1, X_train=x,
+                    y_test=y[:0], z_test=np.empty(0), rows_test=np.empty(0, int), X_test=x[:0], threshold=0.5,
+                    metrics={"train": classification_summary(y, expit(model.decision_function(x)))},
+                    source="hours", target=target, learning_rate=50.0)
+    name = build_figures(r)["cost-contour"].data[1].name
+    assert "--learning-rate 50 diverges here" in name and "α = 50," not in name
+
+
+def test_extra_sections_are_one_list_to_append_to(report) -> None:
+    from logitlab import report as R
+
+    r, figs = report
+    R.EXTRA_SECTIONS.append(lambda _: "<section id='extra-test'><h2>Extra</h2></section>")
+    try:
+        assert "<section id='extra-test'>" in render_report(r, figs)
+    finally:
+        R.EXTRA_SECTIONS.pop()

@@ -43,8 +43,16 @@ __all__ = [
     "largest_loss_figure",
 ]
 
+#: Class colours, the same in the report and the lab: red is class 1 (positive), blue class 0.
+#: No other series uses them, so a red mark always means "positive".
 NEG, POS = "#1f77b4", "#d62728"
+#: Colours for series that are not classes (runs, data parts, metrics).
+SERIES = ["#6b3fd6", "#b06a00", "#0f8b8d", "#555555"]
 INTERCEPT = "b (intercept)"
+
+#: The camera and proportions that show a whole cost surface (the default crops its corners).
+SCENE_VIEW = {"aspectmode": "manual", "aspectratio": {"x": 1, "y": 1, "z": 0.7},
+              "camera": {"eye": {"x": 1.6, "y": -1.6, "z": 1.05}}}
 
 
 def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
@@ -127,9 +135,16 @@ def slice_objective(objective: Objective, theta: NDArray, axes: list[int]) -> Ob
     off = None if d.offset is None else d.offset[w_axes]
     sc = None if d.scale is None else d.scale[w_axes]
     sd = _SliceDesign(np.asarray(Xs, dtype=np.float64), off, sc, fixed)
-    return Objective(sd, objective.y, objective.sample_weight, lam=objective.lam,
-                     l1_ratio=objective.l1_ratio, fit_intercept=len(w_axes) < len(order),
-                     loss=objective.loss)
+    return _objective(objective.loss, sd, objective.y, objective.sample_weight, objective.lam,
+                      objective.l1_ratio, len(w_axes) < len(order))
+
+
+def _objective(loss: str, design: Design, y: NDArray, sample_weight: NDArray | None, lam: float,
+               l1_ratio: float, fit_intercept: bool) -> Objective:
+    """This module's one construction of an objective for a named loss (log, or the teaching MSE),
+    so moving MSE/hinge to their own datafits changes one call."""
+    return Objective(design, y, sample_weight, lam=lam, l1_ratio=l1_ratio, fit_intercept=fit_intercept,
+                     loss=loss)
 
 
 def landscape(
@@ -220,9 +235,11 @@ def contour_figure(ls: Landscape, path: NDArray | None = None, title: str | None
                                      "line": {"width": 1, "color": "black"}}))
     fig.update_xaxes(title=ls.names[0])
     fig.update_yaxes(title=ls.names[1])
-    fig.update_layout(legend={"orientation": "h", "y": -0.18})
-    return _layout(fig, title or f"Cost landscape J({ls.names[0]}, {ls.names[1]}), other parameters at θ*",
-                   height=520)
+    fig.update_layout(legend={"orientation": "h", "x": 0, "y": -0.16, "yanchor": "top"})
+    fig = _layout(fig, title or f"Cost landscape J({ls.names[0]}, {ls.names[1]}), other parameters at θ*",
+                  height=540)
+    fig.update_layout(margin={"l": 60, "r": 30, "t": 60, "b": 110})  # room for the legend under the axis
+    return fig
 
 
 def surface_figure(ls: Landscape, path: NDArray | None = None, path_J: NDArray | None = None,
@@ -236,8 +253,12 @@ def surface_figure(ls: Landscape, path: NDArray | None = None, path_J: NDArray |
                                    marker={"size": 2, "color": "white"}))
     fig.add_trace(go.Scatter3d(x=[ls.optimum[0]], y=[ls.optimum[1]], z=[ls.J_optimum], mode="markers",
                                name="optimum θ*", marker={"size": 6, "color": "#ffdd00", "symbol": "diamond"}))
-    fig.update_layout(scene={"xaxis_title": ls.names[0], "yaxis_title": ls.names[1], "zaxis_title": "J"})
-    return _layout(fig, title or "Cost surface (drag to rotate)", height=600)
+    fig.update_layout(scene={"xaxis_title": ls.names[0], "yaxis_title": ls.names[1], "zaxis_title": "J",
+                             **SCENE_VIEW},
+                      legend={"orientation": "h", "x": 0, "y": 0, "yanchor": "top"})
+    fig = _layout(fig, title or "Cost surface (drag to rotate)", height=620)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 60, "b": 40})  # a 3D scene needs no axis margins
+    return fig
 
 
 def loss_comparison_figure(log_ls: Landscape, mse_ls: Landscape) -> go.Figure:
@@ -250,15 +271,18 @@ def loss_comparison_figure(log_ls: Landscape, mse_ls: Landscape) -> go.Figure:
     fig.add_trace(go.Surface(x=mse_ls.x, y=mse_ls.y, z=mse_ls.Z, colorscale="Cividis", showscale=False,
                              name="MSE J"), row=1, col=2)
     for scene in ("scene", "scene2"):
-        fig.layout[scene].update(xaxis_title=log_ls.names[0], yaxis_title=log_ls.names[1], zaxis_title="J")
-    return _layout(fig, "Same data, same parameters: log-loss vs MSE on the sigmoid", height=560)
+        fig.layout[scene].update(xaxis_title=log_ls.names[0], yaxis_title=log_ls.names[1], zaxis_title="J",
+                                 **SCENE_VIEW)
+    fig = _layout(fig, "Same data, same parameters: log-loss vs MSE on the sigmoid", height=560)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 80, "b": 20})
+    return fig
 
 
 # -- training --------------------------------------------------------------------------------
 def learning_curve_figure(runs: dict[str, list[float] | NDArray], J_min: float | None = None) -> go.Figure:
     """J per iteration for each run (left) and J − J_min on a log scale (right)."""
     fig = make_subplots(rows=1, cols=2, subplot_titles=("J per iteration", "J − J* (log scale)"))
-    colors = ["#636efa", "#ef553b", "#00cc96", "#ab63fa"]
+    colors = SERIES
     finite = [float(np.nanmin(np.where(np.isfinite(h), h, np.nan))) for h in map(np.asarray, runs.values())
               if np.any(np.isfinite(h))]
     lo = J_min if J_min is not None else (min(finite) if finite else 0.0)
@@ -279,31 +303,36 @@ def learning_curve_figure(runs: dict[str, list[float] | NDArray], J_min: float |
 
 
 def sigmoid_figure(z: NDArray, y01: NDArray, labels: tuple[Any, Any], threshold: float,
-                   split: NDArray | None = None, max_points: int = 3000, seed: int = 0) -> go.Figure:
-    """σ(z) with each example placed on it at its score z, coloured by its true label."""
+                   split: NDArray | None = None, max_points: int = 1500, seed: int = 0) -> go.Figure:
+    """σ(z) with the examples at their scores z in two strips, positives above ŷ = 1 and negatives
+    below ŷ = 0, jittered vertically: on the curve itself thousands of points hid one class under
+    the other. At most ``max_points`` per class are drawn (a seeded sample)."""
     z = np.asarray(z, dtype=np.float64)
     y01 = np.asarray(y01)
-    idx = np.arange(z.size)
-    if z.size > max_points:
-        idx = np.sort(np.random.default_rng(seed).choice(z.size, max_points, replace=False))
+    rng = np.random.default_rng(seed)
     lim = max(6.0, float(np.percentile(np.abs(z), 99)) * 1.1)
     grid = np.linspace(-lim, lim, 400)
     fig = go.Figure(go.Scatter(x=grid, y=sigmoid(grid), mode="lines", name="σ(z) = 1/(1+e^−z)",
                                line={"color": "black"}))
     for cls, color, label in ((0, NEG, labels[0]), (1, POS, labels[1])):
-        sel = idx[y01[idx] == cls]
-        zc = np.clip(z[sel], -lim, lim)
-        sym = None if split is None else np.where(np.asarray(split)[sel], "x", "circle")
-        fig.add_trace(go.Scatter(x=zc, y=sigmoid(z[sel]), mode="markers", name=f"true: {label}",
-                                 marker={"color": color, "size": 7, "opacity": 0.6, "symbol": sym},
-                                 customdata=sel,
-                                 hovertemplate="row %{customdata}<br>z=%{x:.3f}<br>ŷ=%{y:.3f}<extra></extra>"))
+        sel = np.flatnonzero(y01 == cls)
+        shown = sel if sel.size <= max_points else np.sort(rng.choice(sel, max_points, replace=False))
+        zc = np.clip(z[shown], -lim, lim)
+        strip = 1.04 + 0.1 * rng.random(shown.size) if cls == 1 else -0.04 - 0.1 * rng.random(shown.size)
+        sym = None if split is None else np.where(np.asarray(split)[shown], "x", "circle")
+        sample = "" if shown.size == sel.size else f", {shown.size:,} of {sel.size:,} shown"
+        fig.add_trace(go.Scatter(x=zc, y=strip, mode="markers", name=f"true: {label}{sample}",
+                                 marker={"color": color, "size": 6, "opacity": 0.5, "symbol": sym},
+                                 customdata=np.column_stack([shown, sigmoid(z[shown])]),
+                                 hovertemplate="row %{customdata[0]}<br>z=%{x:.3f}<br>ŷ=%{customdata[1]:.3f}"
+                                               "<extra></extra>"))
     z_t = float(np.log(threshold / (1 - threshold)))
     fig.add_hline(y=threshold, line_dash="dash", line_color="grey",
                   annotation_text=f"threshold {threshold:.3g}")
     fig.add_vline(x=z_t, line_dash="dot", line_color="grey")
     fig.update_xaxes(title="score z = w·x + b")
-    fig.update_yaxes(title="ŷ = σ(z) = P(positive)", range=[-0.05, 1.05])
+    fig.update_yaxes(title="ŷ = σ(z) = P(positive)", range=[-0.17, 1.17],
+                     tickvals=[0, 0.25, 0.5, 0.75, 1])
     title = "The sigmoid with the examples on it"
     if split is not None:
         title += " (× = held-out)"
@@ -321,7 +350,7 @@ def _thin(*arrays: NDArray, k: int = 2000) -> tuple[NDArray, ...]:
 
 
 def _sets(sets: dict[str, tuple[NDArray, NDArray]]) -> list[tuple[str, NDArray, NDArray, dict]]:
-    styles = [{"color": "#d62728"}, {"color": "#1f77b4", "dash": "dash"}]
+    styles = [{"color": SERIES[0]}, {"color": SERIES[1], "dash": "dash"}]
     return [(name, np.asarray(y), np.asarray(p), styles[k % 2]) for k, (name, (y, p)) in enumerate(sets.items())]
 
 
@@ -351,8 +380,10 @@ def pr_figure(sets: dict[str, tuple[NDArray, NDArray]]) -> go.Figure:
         prec, rec = _thin(prec, rec)
         fig.add_trace(go.Scatter(x=rec, y=prec, mode="lines", line={**style, "shape": "hv"},
                                  name=f"{name} (AP {M.average_precision(y, p):.3f})"))
-        fig.add_hline(y=float(y.mean()), line_dash="dot", line_color=style["color"],
-                      annotation_text=f"{name} base rate {y.mean():.2f}")
+        # the base rate as a dotted line named in the legend: two parts' annotations overlapped
+        fig.add_trace(go.Scatter(x=[0, 1], y=[float(y.mean())] * 2, mode="lines", hoverinfo="skip",
+                                 line={"color": style["color"], "dash": "dot", "width": 1},
+                                 name=f"{name} base rate {y.mean():.2f} (a model that guesses)"))
     fig.update_xaxes(title="recall", range=[0, 1])
     fig.update_yaxes(title="precision", range=[0, 1.05])
     return _layout(fig, "Precision-recall curve")
@@ -396,7 +427,7 @@ def threshold_figure(y: NDArray, p: NDArray, threshold: float, cost_fp: float | 
     t = np.linspace(0.0, 1.0, 201)
     table = M.threshold_table(y, p, t)
     fig = make_subplots(specs=[[{"secondary_y": cost_fp is not None}]])
-    for key, color in (("precision", "#636efa"), ("recall", "#ef553b"), ("f1", "#00cc96"),
+    for key, color in (("precision", SERIES[0]), ("recall", SERIES[2]), ("f1", "#1d7a3a"),
                        ("accuracy", "#999999")):
         fig.add_trace(go.Scatter(x=t, y=table[key], mode="lines", name=key, line={"color": color}))
     if cost_fp is not None and cost_fn is not None:

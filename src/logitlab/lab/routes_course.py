@@ -37,7 +37,7 @@ def _loss(y: float, p: float) -> float:
     return float(log_loss_pointwise(np.array([y]), np.array([_logit(p)]))[0])
 
 
-def _objective(name: str, lam: float = 0.0, l1_ratio: float = 0.0, loss: str = "log",
+def _dataset_objective(name: str, lam: float = 0.0, l1_ratio: float = 0.0, loss: str = "log",
                standardize: bool = False) -> tuple[Objective, Prepared]:
     data = scenarios.load(name)
     req = StateRequest(X=data["X"], y=data["y"], lam=lam, l1_ratio=l1_ratio, loss=loss,
@@ -51,7 +51,7 @@ _COMPUTE = {
     "loss_y1_0.99": lambda: _loss(1, 0.99),
     "loss_y1_0.8": lambda: _loss(1, 0.8),
     "loss_y0_0.3": lambda: _loss(0, 0.3),
-    "J_zero_hours": lambda: _objective("hours")[0].value(np.zeros(2)),
+    "J_zero_hours": lambda: _dataset_objective("hours")[0].value(np.zeros(2)),
     "sigmoid_slope": lambda: float(sigmoid(np.array([0.0]))[0] * (1 - sigmoid(np.array([0.0]))[0])),
     "J_three": lambda: float(np.mean([_loss(1, 0.9), _loss(0, 0.2), _loss(1, 0.6)])),
 }
@@ -87,7 +87,7 @@ class DrillAnswer(BaseModel):
 
 
 def _check_j_below(a: DrillAnswer, task: dict) -> dict[str, Any]:
-    obj, _ = _objective("hours")
+    obj, _ = _dataset_objective("hours")
     theta = _need_theta(a, 2)
     J = obj.value(theta)
     ok = J < task["target"]
@@ -102,7 +102,7 @@ def _check_j_below(a: DrillAnswer, task: dict) -> dict[str, Any]:
 def _check_l1_zero(a: DrillAnswer, task: dict) -> dict[str, Any]:
     if a.lam is None:
         raise LabInputError("lam", "send the λ to check.")
-    obj, _ = _objective("overlapping", lam=a.lam, l1_ratio=1.0)
+    obj, _ = _dataset_objective("overlapping", lam=a.lam, l1_ratio=1.0)
     with quiet():
         warnings.simplefilter("ignore")
         res = solve(obj, None)
@@ -139,7 +139,7 @@ def _predict_confident_wrong() -> tuple[str, dict, str]:
 
 
 def _predict_mse_convex() -> tuple[str, dict, str]:
-    obj, prep = _objective("hours")
+    obj, prep = _dataset_objective("hours")
     mse = make_objective("mse", prep.design(prep.X), prep.y, None, 0.0, 0.0)
     theta = np.array([-5.0, 15.0])  # the plateau preset's start, where every ŷ is confidently wrong
     h = 1e-4
@@ -157,7 +157,7 @@ def _predict_mse_convex() -> tuple[str, dict, str]:
 
 
 def _predict_first_step() -> tuple[str, dict, str]:
-    obj, _ = _objective("hours")
+    obj, _ = _dataset_objective("hours")
     g = obj.gradient(np.zeros(2))
     step = -0.1 * g[0]
     answer = "increase w" if step > 0 else ("decrease w" if step < 0 else "leave w")
@@ -167,7 +167,7 @@ def _predict_first_step() -> tuple[str, dict, str]:
 
 
 def _predict_learning_rate() -> tuple[str, dict, str]:
-    obj, _ = _objective("hours")
+    obj, _ = _dataset_objective("hours")
     runs = {}
     with quiet():
         warnings.simplefilter("ignore")
@@ -182,7 +182,7 @@ def _predict_learning_rate() -> tuple[str, dict, str]:
 
 
 def _predict_threshold() -> tuple[str, dict, str]:
-    obj, prep = _objective("hours")
+    obj, prep = _dataset_objective("hours")
     theta = solve(obj, None).theta
     p = sigmoid(obj.scores(theta))
     r5 = metrics.recall(prep.y, (p > 0.5).astype(float))
