@@ -266,8 +266,9 @@ _NOTES = {
     "learning-curve": "J per iteration of the solver that fit the model; when that is not gradient descent, "
                       "plain gradient descent from the same start is shown beside it. Right: the gap to the "
                       "minimum on a log scale (a straight line is linear convergence).",
-    "sigmoid": "Each example sits on σ(z) at its score z. Points far on the wrong side of the threshold are "
-               "the confident mistakes.",
+    "sigmoid": "The curve is ŷ = σ(z); each example is drawn at its score z in a strip at its true label "
+               "(positives above, negatives below; a sample on large data). Positives far left and negatives "
+               "far right are the confident mistakes.",
     "cost-contour": "J over two parameters. The white path is gradient descent from a start point; the star is "
                     "the optimum found by the fit.",
     "cost-surface": "The same cost as a surface: a single convex bowl for the log-loss.",

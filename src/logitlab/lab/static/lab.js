@@ -14,6 +14,7 @@ const CFG_3D = cfgWith(["resetCameraDefault3d", "toImage"]);
 // the same colour means class 1 everywhere: points, curves, table and the probability map (ŷ → 1)
 const COLORS = { pos: "#d6452f", neg: "#2f6fd6", path: "#111", mse: "#b06a00", log: "#6b3fd6" };
 const PROB_SCALE = [[0, COLORS.neg], [0.5, "#f4f4f4"], [1, COLORS.pos]];
+const SERIES = ["#6b3fd6", "#b06a00", "#0f8b8d", "#555555"];  // lines that are not classes
 
 const S = {
   meta: null, dataset: null, extraX: [], extraY: [],
@@ -425,10 +426,10 @@ function drawThresholdPlot(t) {
   const shapes = [{ type: "line", x0: S.threshold, x1: S.threshold, yref: "paper", y0: 0, y1: 1, line: { color: "#111", width: 2 } }];
   if (t.chosen) shapes.push({ type: "line", x0: t.chosen.threshold, x1: t.chosen.threshold, yref: "paper", y0: 0, y1: 1, line: { color: COLORS.log, dash: "dash", width: 2 } });
   Plotly.react("thr-plot", [
-    { x: c.threshold, y: c.precision, name: "precision", mode: "lines" },
-    { x: c.threshold, y: c.recall, name: "recall", mode: "lines" },
-    { x: c.threshold, y: c.f1, name: "F1", mode: "lines", line: { width: 3 } },
-    { x: c.threshold, y: c.accuracy, name: "accuracy", mode: "lines", line: { dash: "dot" } },
+    { x: c.threshold, y: c.precision, name: "precision", mode: "lines", line: { color: SERIES[0] } },
+    { x: c.threshold, y: c.recall, name: "recall", mode: "lines", line: { color: SERIES[2] } },
+    { x: c.threshold, y: c.f1, name: "F1", mode: "lines", line: { width: 3, color: "#1d7a3a" } },
+    { x: c.threshold, y: c.accuracy, name: "accuracy", mode: "lines", line: { dash: "dot", color: "#999" } },
   ], { uirevision: uirev(), margin: { l: 45, r: 10, t: 10, b: 40 }, xaxis: { title: { text: "threshold t (predict 1 when ŷ > t)" }, range: [0, 1] },
        yaxis: { range: [0, 1.02] }, shapes, legend: { orientation: "h", y: 1.12 }, hovermode: "x unified" }, PLOT_CFG);
 }
@@ -896,7 +897,8 @@ function renderPath() {
   if (!r) return;
   const xa = { type: "log", title: { text: "λ (log scale)" } };
   const margin = { l: 50, r: 10, t: 28, b: 40 };
-  const coefTraces = r.features.map((name, j) => ({ x: r.lams, y: r.coefs[j], name, mode: "lines+markers", marker: { size: 4 } }));
+  const coefTraces = r.features.map((name, j) => ({ x: r.lams, y: r.coefs[j], name, mode: "lines+markers",
+    marker: { size: 4, color: SERIES[j % SERIES.length] }, line: { color: SERIES[j % SERIES.length] } }));
   Plotly.react("path-coef", coefTraces, {
     uirevision: uirev(), margin, title: { text: "weights against λ", font: { size: 13 } }, xaxis: xa,
     yaxis: { title: { text: "weight" }, zeroline: true }, shapes: pathLines(r), legend: { x: 1, xanchor: "right", y: 1, bgcolor: "rgba(255,255,255,0.7)" }, hovermode: "closest",
