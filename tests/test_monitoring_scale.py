@@ -142,3 +142,17 @@ def test_streamed_training_contract(tmp_path) -> None:
         assert part["features"][name]["max"] == want["features"][name]["max"]
         assert part["features"][name]["mean"] == pytest.approx(want["features"][name]["mean"], rel=1e-12)
     assert_same(part, streamed_contract(path, model, "y", 0.5, sample_rows=1000, batch_rows=333))  # chunking-free
+
+
+def test_reference_data_instead_of_the_stored_contract(setup) -> None:
+    """--reference TRAIN_DATA: drift against given data; with the training rows themselves, the
+    same drift figures as against the contract recorded from them."""
+    model, new, _ = setup
+    stored = monitor(model, new, target="y").doc
+    given = monitor(model, new, target="y", reference=sample(0)).doc
+    assert given["reference"] == "given data" and stored["reference"] == "training contract"
+    assert_same(stored["features"], given["features"])
+    assert_same(stored["score"], given["score"])
+    clean = new[new.colour != "purple"]
+    other = monitor(model, clean, target="y", reference=clean).doc  # against itself: no drift at all
+    assert max(f["psi"] for f in other["features"]) < 1e-9 and other["score"]["psi"] < 1e-9
