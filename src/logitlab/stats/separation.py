@@ -36,6 +36,8 @@ from numpy.typing import ArrayLike, NDArray
 __all__ = ["SeparationReport", "detect_separation", "separation_warning", "MAX_LP_SIZE"]
 
 MAX_SUBSET_LPS = 200  # feasibility LPs spent searching the smallest separating feature sets
+SUBSET_LP_WORK = 2_000_000  # … and their nonzeros summed (~1 s of HiGHS on 2 busy cores): on
+# large separated data the search stops early and says so rather than adding minutes to a fit
 MAX_LP_SIZE = 5_000_000  # nonzeros of the LP's constraint matrix beyond which we skip the check
 HOOK_MAX_LP_SIZE = 1_000_000  # the automatic check after fit stays under ~0.5 s
 
@@ -55,7 +57,8 @@ class SeparationReport:
     skipped: bool = False
     note: str = ""
     alternatives: list[list[str]] = field(default_factory=list)  # other smallest sets
-    smallest: bool = True  # False: an irreducible set, smaller ones not searched exhaustively
+    smallest: bool = True  # False: smaller sets were not searched exhaustively
+    irreducible: bool = True  # False: the LP budget ran out before every feature was tried
 
     @property
     def separated(self) -> bool:
@@ -89,6 +92,9 @@ class SeparationReport:
             text += (f" {len(self.alternatives) + 1} different sets of {len(self.features)} "
                      f"feature{'s' if len(self.features) != 1 else ''} each separate on their own: "
                      f"{sets}.")
+        elif self.features and not self.irreducible:
+            text += (" (A separating set, not reduced further within the linear-programming "
+                     "budget; fewer features may suffice.)")
         elif self.features and not self.smallest:
             text += (" (No feature of this set can be dropped; smaller sets were not searched "
                      "exhaustively.)")
@@ -206,7 +212,8 @@ def detect_separation(
         beta = beta1
     scale = np.max(np.abs(beta)) or 1.0
     support = [j for j in np.argsort(np.abs(beta[:p])) if abs(beta[j]) > tol * scale * 10]
-    search = _SubsetSearch(As_sp, S, p, fit_intercept)
+    budget = min(MAX_SUBSET_LPS, SUBSET_LP_WORK // max(nnz, 1))
+    search = _SubsetSearch(As_sp, S, p, fit_intercept, budget)
     sets, smallest = search.smallest_sets(support)
     beta = search.direction(sets[0]) if sets else beta
     active = np.abs(beta) > 0
@@ -217,7 +224,7 @@ def detect_separation(
         kind, n_separated=n_sep, n_examples=m, features=features, directions=directions,
         intercept_involved=bool(fit_intercept and active[-1]), separated_index=idx,
         direction=beta / spread, alternatives=[[names[j] for j in t] for t in sets[1:]],
-        smallest=smallest,
+        smallest=smallest, irreducible=search.irreducible,
     )
 
 
@@ -225,10 +232,11 @@ class _SubsetSearch:
     """Which feature subsets (with the intercept, when fitted) reproduce the separation of S:
     some β on them has margins ≥ 1 on S and ≥ 0 elsewhere (one feasibility LP each)."""
 
-    def __init__(self, As: sp.csr_matrix, S: NDArray, p: int, fit_intercept: bool) -> None:
+    def __init__(self, As: sp.csr_matrix, S: NDArray, p: int, fit_intercept: bool,
+                 budget: int = MAX_SUBSET_LPS) -> None:
         self.As, self.p, self.fit_intercept = sp.csc_matrix(As), p, fit_intercept
         self.b_ub = np.where(S, -1.0, 0.0)
-        self.n_lps = 0
+        self.n_lps, self.budget, self.irreducible = 0, budget, True
 
     def _columns(self, subset: tuple[int, ...]) -> list[int]:
         return list(subset) + ([self.p] if self.fit_intercept else [])
@@ -266,18 +274,22 @@ class _SubsetSearch:
         First an irreducible set: LP 2's support with features dropped (smallest |β| first)
         while the rest still separates. Then every set of each size below or equal to it, in
         order, while the LP budget lasts; all sets of the first size that separates are kept.
+        (If the budget ends during the dropping, the set reached so far, flagged.)
         """
         if self.separates(()):
             return [()], True  # the intercept alone (a class without examples of its own)
         kept = list(support)
         for j in support:
+            if self.n_lps >= self.budget:
+                self.irreducible = False
+                return [tuple(sorted(kept))], False
             rest = tuple(sorted(set(kept) - {j}))
             if rest and self.separates(rest):
                 kept.remove(j)
         irreducible = tuple(sorted(kept))
         for size in range(1, len(irreducible) + 1):
             n_sets = comb(self.p, size)
-            if self.n_lps + n_sets > MAX_SUBSET_LPS:
+            if self.n_lps + n_sets > self.budget:
                 return [irreducible], False
             found = [t for t in combinations(range(self.p), size) if self.separates(t)]
             if found:  # in column order
