@@ -95,6 +95,20 @@ def test_marginal_effects_match_get_margeff(fits, at):
     np.testing.assert_allclose(t["ci_lower_0.95"], ci[:, 0], rtol=RTOL)
 
 
+@pytest.mark.parametrize("at", ["overall", "mean"])
+def test_discrete_change_for_binary_features_matches_get_margeff_dummy(at):
+    """spector's PSI is 0/1: dummy=True gives P(PSI=1) − P(PSI=0) (statsmodels' dummy=True)."""
+    X, y = spector()
+    m = LogisticRegression(lam=0).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = sm.Logit(y, sm.add_constant(X)).fit(disp=0, tol=1e-14).get_margeff(at=at, dummy=True)
+    t = marginal_effects(m, at=at, dummy=True)
+    np.testing.assert_allclose(t["dy/dx"], ref.margeff, rtol=RTOL)
+    np.testing.assert_allclose(t["std_err"], ref.margeff_se, rtol=RTOL)
+    assert t.loc["PSI", "dy/dx"] != pytest.approx(marginal_effects(m, at=at).loc["PSI", "dy/dx"])
+
+
 def test_prediction_intervals_match_get_prediction(fits):
     """statsmodels' GLM evaluates its covariance at the IRLS weights one step before the end
     (its bse differ from Logit's by ~1e-10); the reference is therefore built from Logit's

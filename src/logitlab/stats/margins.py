@@ -43,12 +43,14 @@ def _theta_cov(mle: MLE, cov_type: str) -> NDArray:
                       mle.inverse_information())
 
 
-def marginal_effects(model: Any, at: str = "overall", *, alpha: float = 0.05,
-                     cov_type: str = "nonrobust", X: ArrayLike | None = None,
+def marginal_effects(model: Any, at: str = "overall", *, dummy: bool = False,
+                     alpha: float = 0.05, cov_type: str = "nonrobust", X: ArrayLike | None = None,
                      y: ArrayLike | None = None, sample_weight: ArrayLike | None = None
                      ) -> pd.DataFrame:
     """dP(y=1)/dxⱼ with delta-method SEs: ``at="overall"`` averages over the training rows
-    (AME, R's ``margins``), ``at="mean"`` evaluates at the (weighted) mean row (MEM)."""
+    (AME, R's ``margins``), ``at="mean"`` evaluates at the (weighted) mean row (MEM).
+    ``dummy=True``: for 0/1 features the discrete change P(xⱼ=1) − P(xⱼ=0) instead (statsmodels'
+    ``dummy=True``; R's margins for factors)."""
     if at not in ("overall", "mean"):
         raise ValueError(f"at must be 'overall' (average marginal effects) or 'mean'; got {at!r}.")
     alpha = check_alpha(alpha)
@@ -62,6 +64,7 @@ def marginal_effects(model: Any, at: str = "overall", *, alpha: float = 0.05,
         Xt = (s @ Xt / s.sum())[None, :]
         z = np.array([s @ z / s.sum()])
         s = np.ones(1)
+    binary = _binary_columns(mle) if dummy else []
     d = L.log_loss_curvature(z)                         # p(1 − p)
     dd = d * (1.0 - 2.0 * L.sigmoid(z))                 # ∂[p(1 − p)]/∂z
     share = s / s.sum()
@@ -69,9 +72,22 @@ def marginal_effects(model: Any, at: str = "overall", *, alpha: float = 0.05,
     # J[j] = Σ share·[dd·βⱼ·x̃ᵀ + d·eⱼᵀ]
     J = np.outer(beta, share * dd @ Xt)
     J[:, :p_feat] += np.eye(p_feat) * (share @ d)
+    for j in binary:  # discrete change: σ(z with xⱼ = 1) − σ(z with xⱼ = 0), and its gradient
+        x = Xt[:, j]
+        X1, X0 = Xt.copy(), Xt.copy()
+        X1[:, j], X0[:, j] = 1.0, 0.0
+        z1, z0 = z + beta[j] * (1.0 - x), z - beta[j] * x
+        effect[j] = share @ (L.sigmoid(z1) - L.sigmoid(z0))
+        J[j] = share * L.log_loss_curvature(z1) @ X1 - share * L.log_loss_curvature(z0) @ X0
     cov = J @ _theta_cov(mle, cov_type) @ J.T
     names = mle.names[:p_feat]
     return _wald_frame(effect, cov, names, alpha, "dy/dx")
+
+
+def _binary_columns(mle: MLE) -> list[int]:
+    """The features whose values (on rows with weight) are all 0 or 1."""
+    X = mle.design_matrix()[mle.weights > 0, :mle.objective.n_features]
+    return [j for j in range(X.shape[1]) if np.all((X[:, j] == 0) | (X[:, j] == 1))]
 
 
 def as_design(model: Any, X: ArrayLike) -> NDArray:
