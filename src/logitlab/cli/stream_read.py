@@ -120,7 +120,8 @@ def stream_labels(values: list, nulls: int, target: str, positive: str | None) -
         raise StreamUsageError(f"target column {target!r} has {nulls} missing value(s); every row "
                                "needs a label: drop those rows or fill them.")
     labels = fit_labels(pd.DataFrame({target: pd.Series(values, dtype=object)}), target, positive)
-    raw = {str(json_value(v)): v for v in values}
+    plain = [v.item() if isinstance(v, np.generic) else v for v in values]  # messages show 1, not np.int64(1)
+    raw = {str(json_value(v)): v for v in plain}
     return labels, (raw[str(labels.negative)], raw[str(labels.positive)])
 
 
