@@ -123,6 +123,23 @@ def test_evaluate_slice_by(work) -> None:
     assert "<section id='slices'>" in page and "Sliced evaluation by size" in page and "size=large" in page
 
 
+def test_evaluate_out_of_core_on_a_directory(work) -> None:
+    parts = work / "parts"
+    parts.mkdir(exist_ok=True)
+    frame = pd.read_csv(work / "far.csv")
+    frame.iloc[:300].to_parquet(parts / "a.parquet", index=False)
+    frame.iloc[300:].to_parquet(parts / "b.parquet", index=False)
+    whole = json.loads(run("evaluate", "old/model.json", "far.csv", "--json", cwd=work).stdout)
+    r = run("evaluate", "old/model.json", "parts", "--out-of-core", "--batch-rows", "64", "--json", cwd=work)
+    assert r.returncode == 0, r.stderr
+    streamed = json.loads(r.stdout)
+    assert streamed["confusion_matrix"] == whole["confusion_matrix"]
+    assert streamed["violations"] == whole["violations"] and "warning: column 'mean radius'" in r.stderr
+    for key, value in whole["metrics"].items():
+        tol = 1e-4 if key in ("roc_auc", "average_precision") else 1e-12
+        assert streamed["metrics"][key] == pytest.approx(value, rel=tol, abs=tol), key
+
+
 def test_compare_champion_and_challenger(work) -> None:
     r = run("compare", "old/model.json", "new/model.json", "data.csv", "--json", cwd=work)
     assert r.returncode == 0, r.stderr

@@ -156,3 +156,26 @@ def test_reference_data_instead_of_the_stored_contract(setup) -> None:
     clean = new[new.colour != "purple"]
     other = monitor(model, clean, target="y", reference=clean).doc  # against itself: no drift at all
     assert max(f["psi"] for f in other["features"]) < 1e-9 and other["score"]["psi"] < 1e-9
+
+
+def test_evaluate_streamed_and_dask_equal_in_memory(setup) -> None:
+    """`evaluate --out-of-core` (monitoring.evaluation): the same metrics, confusion matrix,
+    violations and slices streamed, on Dask and in memory; exact but for the binned AUC / AP."""
+    dd = pytest.importorskip("dask.dataframe")
+    from logitlab.metrics import classification_summary
+    from logitlab.monitoring.evaluation import evaluate_data
+
+    model, new, d = setup
+    memory = evaluate_data(model, new, slice_by=["band"], unseen="warn")
+    streamed = evaluate_data(model, str(d), slice_by=["band"], unseen="warn", batch_rows=111)
+    on_dask = evaluate_data(model, dd.from_pandas(new, npartitions=3), slice_by=["band"], unseen="warn")
+    for other in (streamed, on_dask):
+        assert_same(memory["metrics"], other["metrics"])
+        assert memory["confusion_matrix"] == other["confusion_matrix"]
+        assert [v.message for v in memory["violations"]] == [v.message for v in other["violations"]]
+        assert_same(memory["slices"], other["slices"])
+    clean = new[new.colour != "purple"]
+    exact = classification_summary((clean.y == "yes").to_numpy(float), model.predict_proba_frame(clean), 0.5)
+    for key, value in memory["metrics"].items():
+        tol = 1e-4 if key in ("roc_auc", "average_precision") else 1e-12
+        assert value == pytest.approx(exact[key], rel=tol, abs=tol), key

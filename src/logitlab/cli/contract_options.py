@@ -10,10 +10,10 @@ import typer
 
 from ..monitoring.checking import CheckedScorer
 from ..monitoring.thresholds import DEFAULT_ON_VIOLATION, DEFAULT_UNSEEN, RANGE_MARGIN
-from .console import err
+from .console import err, out
 
 __all__ = ["ON_VIOLATION_OPTION", "UNSEEN_OPTION", "RANGE_MARGIN_OPTION", "contract_warn", "checked_scorer",
-           "finish_contract"]
+           "finish_contract", "show_evaluation"]
 
 ON_VIOLATION_OPTION = typer.Option(
     DEFAULT_ON_VIOLATION, "--on-violation",
@@ -40,3 +40,29 @@ def checked_scorer(saved: Any, on_violation: str, unseen: str, margin: float) ->
 def finish_contract(scorer: Any) -> list[Any]:
     """Print (or raise) the contract's verdict on everything scored; the violations."""
     return scorer.finish(contract_warn) if isinstance(scorer, CheckedScorer) else []
+
+
+def show_evaluation(res: dict[str, Any], saved: Any, model_path: Any, data: Any, target: str | None,
+                    as_json: bool) -> None:
+    """Print a streamed evaluation (monitoring.evaluation.evaluate_data) as `evaluate` prints its own."""
+    import sys
+
+    from ..model_io import to_json
+    from .results import metrics_table
+
+    m, cm = res["metrics"], res["confusion_matrix"]
+    target = target or saved.labels.target
+    if as_json:
+        doc = {"model": str(model_path), "data": str(data), "target": target, "positive": saved.labels.positive,
+               "metrics": m, "confusion_matrix": cm, "violations": [v.to_dict() for v in res["violations"]]}
+        if res["slices"] is not None:
+            doc["slices"] = res["slices"]
+        sys.stdout.write(to_json(doc))
+        return
+    out.print(metrics_table({str(data.name): m}, title=f"metrics at threshold {m['threshold']:.4g} (streamed)"))
+    out.print(f"confusion matrix: TN {cm['tn']}  FP {cm['fp']}  FN {cm['fn']}  TP {cm['tp']} "
+              f"(positive = {saved.labels.positive!r})")
+    if res["slices"] is not None:
+        from .slice_output import print_slices
+
+        print_slices(res["slices"])

@@ -12,9 +12,17 @@ import typer
 from ..data import Labels, encode_labels, read_table
 from ..model_io import load_model, to_json
 from .console import out
-from .contract_options import ON_VIOLATION_OPTION, RANGE_MARGIN_OPTION, UNSEEN_OPTION, checked_scorer, finish_contract
+from .contract_options import (
+    ON_VIOLATION_OPTION,
+    RANGE_MARGIN_OPTION,
+    UNSEEN_OPTION,
+    checked_scorer,
+    contract_warn,
+    finish_contract,
+    show_evaluation,
+)
 from .errors import user_errors
-from .options import check_threshold
+from .options import BATCH_ROWS_OPTION, STREAM_ABOVE_OPTION, check_threshold
 from .results import metrics, metrics_table
 
 __all__ = ["evaluate"]
@@ -31,10 +39,26 @@ def evaluate(
     on_violation: str = ON_VIOLATION_OPTION,
     unseen: str = UNSEEN_OPTION,
     range_margin: float = RANGE_MARGIN_OPTION,
+    out_of_core: bool | None = typer.Option(
+        None, "--out-of-core/--in-memory", show_default=False,
+        help="Evaluate DATA (file or directory) chunk by chunk in bounded memory; AUC and average precision "
+             "then come from a 65 536-bin score histogram (within ~1e-4). Default: when DATA is larger than "
+             "--stream-above."),
+    stream_above: float = STREAM_ABOVE_OPTION,
+    batch_rows: int = BATCH_ROWS_OPTION,
 ) -> None:
     """Metrics of a saved model on labelled data: log-loss, accuracy, precision, recall, F1, ROC AUC."""
     with user_errors():
         check_threshold(threshold)
+        from .stream import streaming_mode
+
+        if streaming_mode(data, out_of_core, stream_above, None)[0] != "memory":
+            from ..monitoring.evaluation import evaluate_data
+
+            res = evaluate_data(model_path, data, target, threshold, slice_by, on_violation, unseen, range_margin,
+                                batch_rows, contract_warn)
+            show_evaluation(res, load_model(model_path), model_path, data, target, as_json)
+            return
         saved = checked_scorer(load_model(model_path), on_violation, unseen, range_margin)
         frame = read_table(data)
         labels = saved.labels if target is None else Labels(target, saved.labels.negative, saved.labels.positive)

@@ -45,6 +45,10 @@ class CheckedScorer:
 
     def predict_proba_frame(self, frame: Any) -> NDArray:
         """P(positive) per row; NaN for rows left unscored by ``unseen="warn"``."""
+        return expit(self.scores_frame(frame))  # as SavedModel.predict_proba_frame: the same bits as before
+
+    def scores_frame(self, frame: Any) -> NDArray:
+        """The logit z per row (NaN where unscored), the contract counted and enforced."""
         if self.checker is not None:
             self.checker.update(frame)
             found = self.checker.violations()
@@ -56,7 +60,7 @@ class CheckedScorer:
                 raise ContractViolationError(found)
         z, scored = score_frame(self.saved, frame, self.unseen)
         self.n_unscored += int((~scored).sum())
-        return expit(z)  # as SavedModel.predict_proba_frame: the same bits as before contracts
+        return z
 
     def predict_labels(self, p: NDArray, threshold: float | None = None) -> list[Any]:
         """The predicted label per row; None where there is no probability."""

@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..loss import log_loss_pointwise, sigmoid
-from ..metrics import hosmer_lemeshow, roc_auc
+from ..metrics import average_precision, hosmer_lemeshow, roc_auc
 from .thresholds import ECE_BINS, HL_GROUPS, SCORE_BINS, SCORE_LIMIT
 
 __all__ = ["ScoreSummary", "score_bin", "expected_calibration_error"]
@@ -121,6 +121,12 @@ class ScoreSummary:
         y = np.r_[np.ones(used.size), np.zeros(used.size)]
         return roc_auc(y, np.r_[used, used].astype(float), np.r_[pos, neg])
 
+    def binned_average_precision(self) -> float:
+        """Average precision from the histogram (metrics.average_precision on the bins as weighted rows)."""
+        used, count, _, pos = self._bins()
+        y = np.r_[np.ones(used.size), np.zeros(used.size)]
+        return average_precision(y, np.r_[used, used].astype(float), np.r_[pos, count - pos])
+
     def metrics(self) -> dict[str, float]:
         """Labelled metrics: log-loss, accuracy, precision, recall, F1, AUC, Brier, ECE, positive rate."""
         if not self.labelled:
@@ -133,6 +139,7 @@ class ScoreSummary:
             "precision": tp / (tp + fp) if tp + fp else 0.0, "recall": tp / (tp + fn) if tp + fn else 0.0,
             "f1": 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0,
             "roc_auc": self.binned_auc() if both else float("nan"), "brier": s["brier"] / n,
+            "average_precision": self.binned_average_precision() if s["y"] > 0 else float("nan"),
             "ece": self.ece_value(), "positive_rate": s["y"] / n, "mean_probability": s["p"] / n,
             "threshold": self.threshold, "n": n,
         }
