@@ -179,3 +179,16 @@ def test_evaluate_streamed_and_dask_equal_in_memory(setup) -> None:
     for key, value in memory["metrics"].items():
         tol = 1e-4 if key in ("roc_auc", "average_precision") else 1e-12
         assert value == pytest.approx(exact[key], rel=tol, abs=tol), key
+
+
+def test_compare_reads_files_and_dask_like_frames(setup) -> None:
+    dd = pytest.importorskip("dask.dataframe")
+    from logitlab.monitoring import compare_models
+
+    model, new, d = setup
+    other = make_model(sample(1))
+    memory = compare_models(model, other, new, unseen="warn", replicates=200)
+    assert memory["n"] == 2995
+    assert_same(memory, compare_models(model, other, str(d), unseen="warn", replicates=200))
+    assert_same(memory, compare_models(model, other, dd.from_pandas(new, npartitions=3), unseen="warn",
+                                       replicates=200))

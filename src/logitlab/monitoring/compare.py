@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 from scipy.stats import norm, rankdata
 
-from ..data import DataError, Labels, encode_labels
+from ..data import DataError, Labels
 from ..loss import log_loss_pointwise, sigmoid
 from ..metrics import roc_auc
+from ._sources import labels01
 from .scoring import as_saved_model, score_frame
 from .thresholds import BOOTSTRAP_REPLICATES, CI_LEVEL
 
@@ -69,13 +69,17 @@ def paired_bootstrap(y: NDArray, z_a: NDArray, z_b: NDArray, t_a: float, t_b: fl
     return {k: np.asarray(v) for k, v in out.items()}
 
 
-def _scores(saved: Any, frames: list[pd.DataFrame], labels: Labels, unseen: str) -> tuple[NDArray, NDArray]:
-    z, y = [], []
+def _scores(a: Any, b: Any, frames: Any, labels: Labels, unseen: str) -> tuple[NDArray, NDArray, NDArray]:
+    """(z_old, z_new, y) of the rows both models score, chunk by chunk (3 floats kept per row)."""
+    za, zb, y = [], [], []
     for f in frames:
-        zz, scored = score_frame(saved, f, unseen)
-        z.append(zz[scored])
-        y.append(encode_labels(f, labels)[scored])
-    return np.concatenate(z), np.concatenate(y)
+        z1, s1 = score_frame(a, f, unseen)
+        z2, s2 = score_frame(b, f, unseen)
+        both = s1 & s2
+        za.append(z1[both])
+        zb.append(z2[both])
+        y.append(labels01(f, labels)[both])
+    return np.concatenate(za), np.concatenate(zb), np.concatenate(y)
 
 
 def compare_models(old: Any, new: Any, data: Any, target: str | None = None, level: float = CI_LEVEL,
@@ -83,7 +87,8 @@ def compare_models(old: Any, new: Any, data: Any, target: str | None = None, lev
     """The champion (old) and challenger (new) on the same rows: each metric, the difference new − old
     with its paired interval, and which model is better where the interval excludes 0.
 
-    Each model predicts at its own threshold. The scores of the rows are kept (24 bytes per row).
+    Each model predicts at its own threshold. ``data`` is read chunk by chunk, but the two scores
+    and the label of every row are kept (24 bytes per row: 240 MB for 10M rows).
     """
     from . import _sources
 
@@ -92,11 +97,7 @@ def compare_models(old: Any, new: Any, data: Any, target: str | None = None, lev
     if (b.labels.negative, b.labels.positive) != (labels.negative, labels.positive):
         raise DataError(f"the models predict different labels ({a.labels.positive!r} vs {b.labels.positive!r}).")
     columns = list(dict.fromkeys(a.encoding.input_columns + b.encoding.input_columns + [labels.target]))
-    frames = list(_sources.iter_frames(data, columns))
-    z_a, y = _scores(a, frames, labels, unseen)
-    z_b, y_b = _scores(b, frames, labels, unseen)
-    if y.size != y_b.size:
-        raise DataError("the two models left different rows unscored; use --unseen zero or error.")
+    z_a, z_b, y = _scores(a, b, _sources.iter_frames(data, columns), labels, unseen)
     zc = float(norm.ppf(0.5 + level / 2))
     ones = np.ones(y.size)
     pa, pb = _point(y, z_a, a.threshold, ones), _point(y, z_b, b.threshold, ones)
