@@ -138,6 +138,10 @@ CASES = {
     "deeply nested model JSON": (("predict", "nested.json", "good.csv"), ["nested too deeply"]),
     "model file over the limit": (("predict", "big.json", "good.csv"), ["51 MiB", "at most 50 MiB"]),
     "equal labels in the model": (("evaluate", "samelabels.json", "good.csv"), ["labels are both 0"]),
+    # option values no fit can use
+    "--tol inf": ((*TRAIN, "good.csv", "--tol", "inf"), ["--tol must be a finite number > 0"]),
+    "negative cost": ((*TRAIN, "good.csv", "--cost-fp", "-1"), ["--cost-fp must be a finite number ≥ 0"]),
+    "NaN cost": ((*TRAIN, "good.csv", "--cost-fn", "nan"), ["--cost-fn must be a finite number ≥ 0"]),
     # the lab's options
     "lab --port 99999": (("lab", "--port", "99999"), ["--port 99999 is not a port number"]),
 }

@@ -103,11 +103,7 @@ def train(
 def run_train(opts: TrainOptions) -> None:
     """Check the options, then train in memory or past memory (:mod:`.stream`)."""
     lam_value = parse_lam(opts.lam)
-    if opts.threshold is not None and (opts.cost_fp is not None or opts.cost_fn is not None):
-        raise UsageError("give either --threshold or --cost-fp/--cost-fn, not both.")
-    check_threshold(opts.threshold)
-    if opts.class_weight not in (None, "balanced"):
-        raise UsageError(f"--class-weight must be 'balanced' (or left out); got {opts.class_weight!r}.")
+    check_train_options(opts)
     check_writable_dir(opts.out_dir, ["model.json"] + (["report.html"] if opts.report else []))
     if opts.summary:
         require_inference()
@@ -123,6 +119,22 @@ def run_train(opts: TrainOptions) -> None:
         raise UsageError("--checkpoint saves and resumes streamed fits only, and DATA is read into memory "
                          "here; add --out-of-core to stream it, or leave --checkpoint out.")
     train_in_memory(opts, lam_value)
+
+
+def check_train_options(opts: TrainOptions) -> None:
+    """The option values no fit could use, refused before anything is read."""
+    if opts.threshold is not None and (opts.cost_fp is not None or opts.cost_fn is not None):
+        raise UsageError("give either --threshold or --cost-fp/--cost-fn, not both.")
+    check_threshold(opts.threshold)
+    if opts.class_weight not in (None, "balanced"):
+        raise UsageError(f"--class-weight must be 'balanced' (or left out); got {opts.class_weight!r}.")
+    if not (np.isfinite(opts.tol) and opts.tol > 0):  # tol = inf would stop at the start, "converged"
+        raise UsageError(f"--tol must be a finite number > 0 (e.g. 1e-8); got {opts.tol:g}.")
+    for name, cost in (("--cost-fp", opts.cost_fp), ("--cost-fn", opts.cost_fn)):
+        if cost is not None and not (np.isfinite(cost) and cost >= 0):
+            raise UsageError(f"{name} must be a finite number ≥ 0; got {cost:g}.")
+    if opts.cost_fp == 0 and opts.cost_fn == 0:
+        raise UsageError("--cost-fp and --cost-fn cannot both be 0: give at least one a positive cost.")
 
 
 def require_inference() -> None:
