@@ -121,10 +121,11 @@ def _details(result: dict) -> list[str]:
                       + "; ".join(f"{lib} {_speedup(rec, lib, threads)}" for lib in ups), ""]
         more = "".join(f" time at {n}t |" for n in threads[1:])
         lines += [
-            f"| solver | time to ≤1e-6 ({threads[0]}t) | passes | tol used | (J−J*)/J* | KKT residual "
-            f"| peak extra memory |{more}",
-            "| --- | --- | --- | --- | --- | --- | --- |" + " --- |" * (len(threads) - 1),
+            f"| solver | time to ≤1e-6 ({threads[0]}t) | ÷ fastest peer | passes | tol used | (J−J*)/J* "
+            f"| KKT residual | peak extra memory |{more}",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |" + " --- |" * (len(threads) - 1),
         ]
+        fastest = rec["headline"]["fastest_peer"]
         others = [rec.get("headlines", {}).get(str(n), {"best": {}})["best"] for n in threads[1:]]
         best = rec["headline"]["best"]
         names = []
@@ -138,11 +139,13 @@ def _details(result: dict) -> list[str]:
                 tight = [r for r in rec["runs"] if r["solver"] == n and not r["error"]]
                 last = min(tight, key=lambda r: r["subopt"]) if tight else None
                 why = err or (f"best {last['subopt']:.1e} in {_fmt_t(last['seconds'])}" if last else "")
-                lines.append(f"| {n} | not reached | — | — | {why} | — | — |" + " — |" * len(others))
+                lines.append(f"| {n} | not reached | — | — | — | {why} | — | — |" + " — |" * len(others))
                 continue
             mem = "—" if b.get("peak_mb") is None else f"{b['peak_mb']:.1f} MB ({100 * b['peak_frac']:.1f} %)"
             lines.append(
-                f"| {n} | {_fmt_t(b['seconds'])} | {b['passes']:.1f} | {b['tol']:.0e} | {b['subopt']:.1e} | "
+                f"| {n} | {_fmt_t(b['seconds'])} | "
+                f"{b['seconds'] / fastest['seconds'] if fastest else float('nan'):.2f} | "
+                f"{b['passes']:.1f} | {b['tol']:.0e} | {b['subopt']:.1e} | "
                 f"{b['kkt']:.1e} | {mem} |" + "".join(f" {_fmt_t(o[n]['seconds']) if n in o else '—'} |"
                                                       for o in others)
             )
