@@ -1,207 +1,22 @@
-"""Reading tables (CSV, Parquet) and turning them into the numbers a model needs.
-
-Everything a user can get wrong about a data file is checked here and reported as a
-:class:`DataError` whose message is one line saying what is wrong and what to do; the CLI turns
-it into exit status 2. The encoding (which columns, numeric or one-hot, the label mapping) is a
-plain JSON-able dict, saved inside the model file so prediction encodes new data identically.
-"""
+"""How feature columns become numbers: numeric as they are, text one-hot; every bad cell named with its row."""
 
 from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-__all__ = [
-    "DataError",
-    "DataWarning",
-    "read_table",
-    "Encoding",
-    "Labels",
-    "fit_encoding",
-    "fit_labels",
-    "encode_features",
-    "encode_labels",
-    "MAX_CATEGORIES",
-    "json_value",
-    "check_feature_scale",
-    "MAX_ABS_FEATURE",
-]
+from .errors import DataError, DataWarning, is_number, shown
+
+__all__ = ["Encoding", "fit_encoding", "encode_features", "check_feature_scale", "MAX_CATEGORIES",
+           "MAX_ABS_FEATURE", "NUMERIC_SHARE", "MISSING_MARKERS"]
 
 #: default cap on the distinct values of a text column that is one-hot encoded
 MAX_CATEGORIES = 50
-
-PARQUET_SUFFIXES = {".parquet", ".pq", ".parq"}
-
-
-class DataError(ValueError):
-    """Bad input from the user: the message is one line, says what is wrong and what to do."""
-
-
-class DataWarning(UserWarning):
-    """Something about the data the user should know (e.g. a constant column left out); one line."""
-
-
-def _shown(values: Any, limit: int = 5) -> str:
-    vals = [v.item() if isinstance(v, np.generic) else v for v in values]  # 1, not np.int64(1)
-    out = ", ".join(repr(v) for v in vals[:limit])
-    return out + (f", … ({len(vals)} in all)" if len(vals) > limit else "")
-
-
-def read_table(path: str | Path) -> pd.DataFrame:
-    """A CSV or Parquet file as a DataFrame (read with pyarrow); Parquet by suffix or magic bytes."""
-    p = Path(path)
-    if not p.exists():
-        raise DataError(f"{p}: no such file; check the path.")
-    if p.is_dir():
-        raise DataError(f"{p} is a directory; give a CSV or Parquet file.")
-    try:
-        with p.open("rb") as fh:
-            head = fh.read(4)
-    except OSError as exc:
-        raise DataError(f"{p}: cannot read the file ({exc.strerror or exc}); check its permissions.") from None
-    if p.stat().st_size == 0:
-        raise DataError(f"{p} is empty; it needs a header row and at least one data row.")
-    is_parquet = p.suffix.lower() in PARQUET_SUFFIXES or head == b"PAR1"
-    try:
-        if is_parquet:
-            import pyarrow.parquet as pq
-
-            table = pq.read_table(p)
-        else:
-            import pyarrow.csv as pacsv
-
-            table = pacsv.read_csv(p)
-    except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, UnicodeDecodeError…
-        kind = "Parquet" if is_parquet else "CSV"
-        detail = " ".join(str(exc).split())[:200]
-        raise DataError(f"{p}: not a readable {kind} file ({detail}).") from None
-    if not is_parquet:
-        _check_text_encoding(p, table)
-    frame = table.to_pandas()
-    if frame.shape[1] == 0:
-        raise DataError(f"{p} has no columns; it needs a header row naming them.")
-    if frame.shape[0] == 0:
-        raise DataError(f"{p} has a header but no data rows.")
-    frame.columns = [str(c) for c in frame.columns]
-    dup = frame.columns[frame.columns.duplicated()].tolist()
-    if dup:
-        raise DataError(f"{p}: column names repeat ({_shown(dup)}); give every column its own name.")
-    return frame
-
-
-def _check_text_encoding(p: Path, table: Any) -> None:
-    """pyarrow keeps CSV cells that are not UTF-8 as raw bytes; refuse such a file, naming the cell
-    (stored as text they would become "b'Malm\\xf6'", and never match the same data saved as UTF-8)."""
-    import pyarrow as pa
-
-    for name, col in zip(table.column_names, table.columns, strict=True):
-        if pa.types.is_binary(col.type) or pa.types.is_large_binary(col.type):
-            values = col.to_pylist()
-            row = next((i for i, v in enumerate(values) if _not_utf8(v)), 0)
-            raise DataError(
-                f"{p} is not UTF-8 text: column {name!r} holds {values[row]!r} at data row {row + 1} "
-                "(Latin-1 or Windows-1252?); save the file as UTF-8, e.g. "
-                f"`iconv -f latin1 -t utf-8 {p.name} > utf8.csv`."
-            )
-
-
-def _not_utf8(v: Any) -> bool:
-    if not isinstance(v, bytes):
-        return False
-    try:
-        v.decode("utf-8")
-    except UnicodeDecodeError:
-        return True
-    return False
-
-
-def json_value(v: Any) -> Any:
-    """A label as a plain JSON value (numpy scalars → Python)."""
-    if isinstance(v, np.generic):
-        v = v.item()
-    if isinstance(v, float) and v.is_integer():
-        return int(v)
-    return v
-
-
-@dataclass
-class Labels:
-    """The two labels of the target: ``negative`` ↦ 0 and ``positive`` ↦ 1."""
-
-    target: str
-    negative: Any
-    positive: Any
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"target": self.target, "negative": self.negative, "positive": self.positive,
-                "mapping": {str(self.negative): 0, str(self.positive): 1}}
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Labels:
-        return cls(str(d["target"]), d["negative"], d["positive"])
-
-
-def fit_labels(frame: pd.DataFrame, target: str, positive: str | None = None) -> Labels:
-    """The label mapping for ``target``: the larger label is positive unless ``positive`` names one."""
-    if target not in frame.columns:
-        raise DataError(
-            f"target column {target!r} is not in the data; columns are: {_shown(frame.columns, 12)}."
-        )
-    col = frame[target]
-    n_missing = int(col.isna().sum())
-    if n_missing:
-        first = int(np.flatnonzero(col.isna().to_numpy())[0]) + 1
-        raise DataError(
-            f"target column {target!r} has {n_missing} missing value(s) (first at data row {first}); "
-            "every row needs a label: drop those rows or fill them."
-        )
-    values = pd.unique(col)
-    if len(values) != 2:
-        raise DataError(
-            f"target column {target!r} must hold exactly two distinct values; it has {len(values)} "
-            f"({_shown(sorted(values, key=str))}). Pick a two-valued column or merge the labels into two."
-        )
-    try:
-        neg, pos = sorted(values)
-    except TypeError:
-        neg, pos = sorted(values, key=str)
-    neg, pos = json_value(neg), json_value(pos)
-    if positive is not None:
-        if str(positive) == str(pos):
-            pass
-        elif str(positive) == str(neg):
-            neg, pos = pos, neg
-        else:
-            raise DataError(
-                f"--positive {positive!r} is not a value of {target!r}; its values are {neg!r} and {pos!r}."
-            )
-    return Labels(target, neg, pos)
-
-
-def encode_labels(frame: pd.DataFrame, labels: Labels) -> NDArray:
-    """y as 0/1 floats under the saved mapping; labels outside it are an error naming them."""
-    if labels.target not in frame.columns:
-        raise DataError(
-            f"target column {labels.target!r} is not in the data; columns are: {_shown(frame.columns, 12)}."
-        )
-    col = frame[labels.target]
-    if col.isna().any():
-        raise DataError(f"target column {labels.target!r} has missing values; every row needs a label.")
-    as_str = col.map(lambda v: str(json_value(v))).to_numpy()
-    pos, neg = str(labels.positive), str(labels.negative)
-    unknown = sorted(set(as_str) - {pos, neg})
-    if unknown:
-        raise DataError(
-            f"target column {labels.target!r} holds labels the model does not know ({_shown(unknown)}); "
-            f"it was trained on {labels.negative!r} and {labels.positive!r}."
-        )
-    return (as_str == pos).astype(np.float64)
 
 
 def _kind(series: pd.Series) -> str:
@@ -255,7 +70,7 @@ def fit_encoding(
     drop = list(drop or [])
     missing = [c for c in drop if c not in frame.columns]
     if missing:
-        raise DataError(f"--drop names columns that are not in the data: {_shown(missing)}.")
+        raise DataError(f"--drop names columns that are not in the data: {shown(missing)}.")
     cols: list[dict[str, Any]] = []
     for name in frame.columns:
         if name == target or name in drop:
@@ -336,7 +151,7 @@ def _refuse_numeric_with_junk(name: str, s: pd.Series) -> None:
     hints = []
     if any(v in MISSING_MARKERS for v in firsts):
         hints.append("if it marks a missing value, fill or drop those rows")
-    if any(_is_number(v.replace(",", ".")) for v in firsts):
+    if any(is_number(v.replace(",", ".")) for v in firsts):
         hints.append("write decimals with a point, e.g. 1.5")
     hint = "; ".join(hints + [f"fix them, or leave the column out with --drop {name!r}"])
     raise DataError(f"column {name!r} holds numbers except for {bad.size} cell(s): {shown}{more}; {hint}.")
@@ -356,7 +171,7 @@ def _check_unique_names(encoding: Encoding) -> None:
                       if (c["kind"] == "numeric" and c["name"] == n)
                       or (c["kind"] == "categorical" and n in (f"{c['name']}={v}" for v in c["categories"]))]
             raise DataError(
-                f"two features would both be named {n!r} (from columns {_shown(owners)}); rename one "
+                f"two features would both be named {n!r} (from columns {shown(owners)}); rename one "
                 f"of those columns in the file, or leave one out with --drop {owners[-1]!r}."
             )
         seen.add(n)
@@ -375,7 +190,7 @@ def encode_features(frame: pd.DataFrame, encoding: Encoding) -> NDArray:
     missing = [c for c in encoding.input_columns if c not in frame.columns]
     if missing:
         raise DataError(
-            f"the data lacks feature column(s) the model needs: {_shown(missing)}; "
+            f"the data lacks feature column(s) the model needs: {shown(missing)}; "
             "columns are matched by name, in any order."
         )
     blocks: list[NDArray] = []
@@ -383,9 +198,9 @@ def encode_features(frame: pd.DataFrame, encoding: Encoding) -> NDArray:
         name, s = c["name"], frame[c["name"]]
         if c["kind"] == "numeric":
             if _kind(s) != "numeric":
-                bad = [v for v in s.dropna().to_numpy() if not _is_number(v)][:3]
+                bad = [v for v in s.dropna().to_numpy() if not is_number(v)][:3]
                 raise DataError(
-                    f"column {name!r} must be numeric but holds text such as {_shown(bad)}; "
+                    f"column {name!r} must be numeric but holds text such as {shown(bad)}; "
                     "fix those values or leave the column out of the file."
                 )
             v = s.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -408,8 +223,8 @@ def encode_features(frame: pd.DataFrame, encoding: Encoding) -> NDArray:
             unseen = sorted(set(vals) - set(cats))
             if unseen:
                 raise DataError(
-                    f"column {name!r} has values the model never saw in training ({_shown(unseen)}); "
-                    f"known values: {_shown(cats)}."
+                    f"column {name!r} has values the model never saw in training ({shown(unseen)}); "
+                    f"known values: {shown(cats)}."
                 )
             blocks.append(np.column_stack([(vals == v).astype(np.float64) for v in cats[1:]]))
     return np.ascontiguousarray(np.hstack(blocks))
@@ -432,9 +247,3 @@ def check_feature_scale(X: NDArray, names: list[str]) -> None:
         )
 
 
-def _is_number(v: Any) -> bool:
-    try:
-        float(v)
-    except (TypeError, ValueError):
-        return False
-    return True
