@@ -466,52 +466,48 @@ def test_a_flash_card_is_reviewed_and_rescheduled(browser, base_url):
         page.close()
 
 
-def test_concept_to_code_shows_the_real_source_and_a_live_call(browser, base_url):
+def test_concept_to_code_shows_the_real_source_and_a_live_call(lab):
     import inspect
 
     from logitlab.loss import sigmoid
 
-    pg = Page(browser, base_url)
-    try:
-        page = pg.page
-        _set_number(pg, "#n-theta0", "1.25")
-        page.click("#tab-code")
-        page.select_option("#code-concept", "J")
-        page.wait_for_function("document.getElementById('code-source').textContent.includes('def value')")
-        page.wait_for_function("document.getElementById('code-result').textContent.includes('J =')")
-        assert page.locator("#code-source").inner_text().strip() == inspect.getsource(Objective.value).strip()
-        shown = page.locator("#code-result").inner_text()
-        J = float(page.locator("#J").get_attribute("data-value"))
-        assert f"J = {J:.10g}" in shown or f"J = {float(f'{J:.10g}')}" in shown
-        page.select_option("#code-concept", "sigmoid")
-        page.wait_for_function("document.getElementById('code-source').textContent.includes('def sigmoid')")
-        assert page.locator("#code-source").inner_text().strip() == inspect.getsource(sigmoid).strip()
-        assert "logitlab.loss.sigmoid" in page.locator("#code-where").inner_text()
-        assert pg.errors == []
-    finally:
-        page.close()
+    pg = lab
+    page = pg.page
+    page.select_option("#dataset", "hours")
+    pg.idle()
+    _set_number(pg, "#n-theta0", "1.25")
+    page.click("#tab-code")
+    page.select_option("#code-concept", "J")
+    page.wait_for_function("document.getElementById('code-source').textContent.includes('def value')")
+    page.wait_for_function("document.getElementById('code-result').textContent.includes('J =')")
+    assert page.locator("#code-source").inner_text().strip() == inspect.getsource(Objective.value).strip()
+    shown = page.locator("#code-result").inner_text()
+    J = float(page.locator("#J").get_attribute("data-value"))
+    assert f"J = {J:.10g}" in shown or f"J = {float(f'{J:.10g}')}" in shown
+    page.select_option("#code-concept", "sigmoid")
+    page.wait_for_function("document.getElementById('code-source').textContent.includes('def sigmoid')")
+    assert page.locator("#code-source").inner_text().strip() == inspect.getsource(sigmoid).strip()
+    assert "logitlab.loss.sigmoid" in page.locator("#code-where").inner_text()
+    assert pg.errors == []
 
 
-def test_interview_answers_are_revealed_after_thinking_and_link_to_the_lab(browser, base_url):
-    pg = Page(browser, base_url)
-    try:
-        page = pg.page
-        page.click("#tab-interview")
-        assert page.locator(".qa").count() == 9
-        assert not page.locator("#qa-0-answer").is_visible()
-        page.fill("#qa-0-mine", "it is not convex")
-        page.click("#qa-0 .reveal")
-        assert page.locator("#qa-0-answer").is_visible()
-        page.click("#qa-0 .live")  # links to the convexity panel
-        box = page.locator("#convexity").bounding_box()
-        assert 0 <= box["y"] < 1000
-        page.click("#qa-4 .reveal")
-        page.click("#qa-4 .live")  # links to the code of the gradient
-        page.wait_for_function("document.getElementById('code-source') && "
-                               "document.getElementById('code-source').textContent.includes('def smooth_value_grad')")
-        assert pg.errors == []
-    finally:
-        page.close()
+def test_interview_answers_are_revealed_after_thinking_and_link_to_the_lab(lab):
+    pg = lab
+    page = pg.page
+    page.click("#tab-interview")
+    assert page.locator(".qa").count() == 9
+    assert not page.locator("#qa-0-answer").is_visible()
+    page.fill("#qa-0-mine", "it is not convex")
+    page.click("#qa-0 .reveal")
+    assert page.locator("#qa-0-answer").is_visible()
+    page.click("#qa-0 .live")  # links to the convexity panel
+    box = page.locator("#convexity").bounding_box()
+    assert 0 <= box["y"] < 1000
+    page.click("#qa-4 .reveal")
+    page.click("#qa-4 .live")  # links to the code of the gradient
+    page.wait_for_function("document.getElementById('code-source') && "
+                           "document.getElementById('code-source').textContent.includes('def smooth_value_grad')")
+    assert pg.errors == []
 
 
 # -- sharing, defects, accessibility -----------------------------------------------------------
@@ -612,52 +608,51 @@ def test_probability_map_colour_under_a_y1_point_is_the_class1_colour(browser, b
         page.close()
 
 
-def test_rejected_inputs_snap_back_with_the_reason(browser, base_url):
-    pg = Page(browser, base_url)
-    try:
-        page = pg.page
-        _set_number(pg, "#n-lam", "0.5")
-        for box, bad, reason in (("#n-lam", "-3", "λ must be ≥ 0"), ("#n-learning_rate", "0", "α must be > 0"),
-                                 ("#n-l1_ratio", "3", "lies from 0"), ("#n-iterations", "99999", "whole number")):
-            before = page.input_value(box)
-            page.fill(box, bad)
-            page.press(box, "Tab")
-            pg.idle()
-            assert page.input_value(box) == before, box
-            key = box.removeprefix("#n-")
-            assert reason in page.inner_text(f"#why-{key}") and "rejected" in page.inner_text(f"#why-{key}")
-        assert pg.js("lab.S.lam") == 0.5 and pg.js("lab.S.learning_rate") == 0.5
-        assert page.inner_text("#errors") == ""
-        assert pg.errors == []  # no request was sent with the bad values (no 422)
-    finally:
-        page.close()
+def test_rejected_inputs_snap_back_with_the_reason(lab):
+    pg = lab
+    page = pg.page
+    page.select_option("#dataset", "hours")
+    pg.idle()
+    _set_number(pg, "#n-lam", "0.5")
+    for box, bad, reason in (("#n-lam", "-3", "λ must be ≥ 0"), ("#n-learning_rate", "0", "α must be > 0"),
+                             ("#n-l1_ratio", "3", "lies from 0"), ("#n-iterations", "99999", "whole number")):
+        before = page.input_value(box)
+        page.fill(box, bad)
+        page.press(box, "Tab")
+        pg.idle()
+        assert page.input_value(box) == before, box
+        key = box.removeprefix("#n-")
+        assert reason in page.inner_text(f"#why-{key}") and "rejected" in page.inner_text(f"#why-{key}")
+    assert pg.js("lab.S.lam") == 0.5 and pg.js("lab.S.learning_rate") == 0.5
+    assert page.inner_text("#errors") == ""
+    assert pg.errors == []  # no request was sent with the bad values (no 422)
 
 
-def test_contour_and_data_plot_work_from_the_keyboard(browser, base_url):
-    pg = Page(browser, base_url)
-    try:
-        page = pg.page
-        page.locator("#contour-plot").focus()
-        page.keyboard.press("ArrowRight")  # the cursor starts at θ = (0, 0)
-        page.keyboard.press("Shift+ArrowUp")
-        page.keyboard.press("Enter")
-        pg.idle()
-        land = pg.js("lab.S.land")
-        dx = 0.02 * (land["x_range"][1] - land["x_range"][0])
-        dy = 0.1 * (land["y_range"][1] - land["y_range"][0])
-        theta = pg.js("lab.S.theta")
-        assert theta == pytest.approx([dx, dy])
-        X, y = np.asarray(pg.js("lab.S.dataset.X")), np.asarray(pg.js("lab.S.dataset.y"))
-        assert float(page.get_attribute("#J", "data-value")) == pytest.approx(
-            Objective(X, y).value(np.asarray(theta)), rel=1e-12)
-        page.locator("#model-plot").focus()
-        page.keyboard.press("ArrowLeft")
-        page.keyboard.press("Enter")
-        pg.idle()
-        assert pg.js("lab.S.extraY") == [1] and "21 examples" in page.inner_text("#table-foot")
-        assert pg.errors == []
-    finally:
-        page.close()
+def test_contour_and_data_plot_work_from_the_keyboard(lab):
+    pg = lab
+    page = pg.page
+    page.select_option("#dataset", "hours")
+    pg.idle()
+    page.locator("#contour-plot").focus()
+    page.keyboard.press("ArrowRight")  # the cursor starts at θ = (0, 0)
+    page.keyboard.press("Shift+ArrowUp")
+    page.keyboard.press("Enter")
+    pg.idle()
+    land = pg.js("lab.S.land")
+    dx = 0.02 * (land["x_range"][1] - land["x_range"][0])
+    dy = 0.1 * (land["y_range"][1] - land["y_range"][0])
+    theta = pg.js("lab.S.theta")
+    assert theta == pytest.approx([dx, dy])
+    X, y = np.asarray(pg.js("lab.S.dataset.X")), np.asarray(pg.js("lab.S.dataset.y"))
+    assert float(page.get_attribute("#J", "data-value")) == pytest.approx(
+        Objective(X, y).value(np.asarray(theta)), rel=1e-12)
+    page.check("input[name=addclass][value='1']")
+    page.locator("#model-plot").focus()
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("Enter")
+    pg.idle()
+    assert pg.js("lab.S.extraY") == [1] and "21 examples" in page.inner_text("#table-foot")
+    assert pg.errors == []
 
 
 def test_every_control_is_labelled_and_J_is_announced(lab):
@@ -671,5 +666,42 @@ def test_every_control_is_labelled_and_J_is_announced(lab):
     lab.page.fill("#n-theta0", "0.5")
     lab.page.press("#n-theta0", "Tab")
     lab.idle()
-    lab.page.wait_for_function("document.getElementById('live').textContent.startsWith('J = ')")
-    assert lab.page.inner_text("#live") == "J = " + lab.page.inner_text("#J")
+    lab.page.wait_for_function("document.getElementById('live').textContent === "
+                               "'J = ' + document.getElementById('J').textContent")  # read out once settled
+
+
+def test_camera_kept_across_updates_arrow_inside_the_frame_and_noise_printed_as_zero(lab):
+    page = lab.page
+    page.select_option("#dataset", "badly_scaled")
+    lab.idle()
+    # the gradient arrow: no text on the plot (it covered θ), and its head inside the frame
+    for theta in ("0.0", "3"):
+        page.fill("#n-theta0", theta)
+        page.press("#n-theta0", "Tab")
+        lab.idle()
+        land = lab.js("lab.S.land")
+        ann = lab.js("document.getElementById('contour-plot').layout.annotations")
+        assert all(a["text"] == "" for a in ann)
+        for a in ann:
+            assert land["x_range"][0] <= a["x"] <= land["x_range"][1]
+            assert land["y_range"][0] <= a["y"] <= land["y_range"][1]
+        assert "−α∇J" in page.inner_text("#arrow-note")
+    # the 3D camera: rotated by a drag, then J changes (λ), and the view stays where the learner put it
+    surface = page.locator("#surface-plot")
+    surface.scroll_into_view_if_needed()
+    box = surface.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 + 120, box["y"] + box["height"] / 2 + 40, steps=8)
+    page.mouse.up()
+    eye = lab.js("document.getElementById('surface-plot')._fullLayout.scene.camera.eye")
+    assert eye != {"x": 1.55, "y": -1.55, "z": 1.05}
+    page.fill("#n-lam", "3")
+    page.press("#n-lam", "Tab")
+    lab.idle()
+    assert lab.js("lab.S.land") and lab.js("document.getElementById('surface-plot')._fullLayout.scene.camera.eye") == \
+        pytest.approx(eye)
+    # rounding noise of a zero prints as 0, in the readout and in the number boxes
+    assert lab.js("fmt(6.094e-15, 4, 1)") == "0" and lab.js("fmt(6.094e-5, 4, 1)") == "6.094e-5"
+    assert lab.js("shown(6.094e-15, 10)") == "0"
+    assert lab.errors == []

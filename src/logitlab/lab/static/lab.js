@@ -59,10 +59,6 @@ function fmt(v, d = 5, scale = 0) {
   if (a >= 1e5 || a < 1e-4) return v.toExponential(d - 1);
   return String(Number(v.toPrecision(d)));
 }
-function debounce(fn, ms) {
-  let t = null;
-  return (...a) => { clearTimeout(t); t = setTimeout(() => fn(...a), ms); };
-}
 function data() {
   return { X: S.dataset.X.concat(S.extraX), y: S.dataset.y.concat(S.extraY) };
 }
@@ -140,7 +136,7 @@ function buildSliders() {
     box.appendChild(sliderRow(`theta${k}`, names[k], -r, r, step, S.theta[k], (v) => {
       S.theta[k] = v; S.theta0 = S.theta.slice(); clearPath();
       refreshState();
-      if (p === 2 && isB) refreshLandscapesSoon(); else updateContourMarkers();
+      if ((p === 2 && isB) || !inFrame([S.theta])) refreshLandscapesSoon(); else updateContourMarkers();
     }, { check: CHECKS.theta, tip: isB ? "the intercept b (never penalized)" : `the weight of ${featName(k)}` }));
   }
   box.appendChild(sliderRow("lam", "λ", 0, 20, 0.05, S.lam, (v) => {
@@ -491,7 +487,16 @@ async function refreshCompareNow() {
     renderCompare();
   } catch (e) { showError(e.message); }
 }
-const refreshLandscapesSoon = debounce(() => refreshLandscapeNow().then(refreshCompareNow), 250);
+// the landscapes follow λ, a, the data and a θ outside the frame once they settle (250 ms); the
+// page counts as busy from the first change, so "idle" means every plot shows the latest settings
+let landTimer = null;
+function refreshLandscapesSoon() {
+  if (landTimer) clearTimeout(landTimer); else setBusy(+1);
+  landTimer = setTimeout(async () => {
+    landTimer = null;
+    try { await refreshLandscapeNow(); await refreshCompareNow(); } finally { setBusy(-1); }
+  }, 250);
+}
 
 function axesIdx() { return [0, 1]; }
 function pathXY(path) {
