@@ -184,6 +184,8 @@ def first_bad_value(X: NDArray, y: NDArray, sw: NDArray, u: NDArray, first: int,
     """The first missing or infinite feature value of a chunk, worded for the user (or None).
 
     Module level: shipped to Dask workers."""
+    if X.size == 0 or np.max(np.abs(X)) <= MAX_ABS_FEATURE:  # one reduction; NaN and ±inf fail it too
+        return None
     bad = ~np.isfinite(X)
     if not bad.any():
         try:
