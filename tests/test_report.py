@@ -292,7 +292,8 @@ def test_pr_base_rates_are_legend_entries_not_overlapping_labels(report) -> None
     pr = figs["pr"]
     assert not pr.layout.annotations  # two parts' base-rate labels printed over each other
     names = [t.name for t in pr.data]
-    assert any(n.startswith("held-out base rate") for n in names) and any(n.startswith("train base rate") for n in names)
+    assert any(n.startswith("held-out base rate") for n in names)
+    assert any(n.startswith("train base rate") for n in names)
 
 
 def test_this_models_lambda_is_named_in_the_legend_not_on_a_tick() -> None:

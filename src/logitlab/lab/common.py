@@ -126,6 +126,8 @@ def clean(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [clean(v) for v in value]
     if isinstance(value, np.ndarray):
+        if value.dtype.kind in "iub" or (value.dtype.kind == "f" and np.isfinite(value).all()):
+            return value.tolist()  # nothing to replace: skip the per-element walk (most of a response)
         return clean(value.tolist())
     if isinstance(value, (np.floating, float)):
         f = float(value)

@@ -290,7 +290,7 @@ const viewWatch = typeof IntersectionObserver === "undefined" ? null : new Inter
     const draw = DIRTY.get(e.target.id);
     if (draw) { DIRTY.delete(e.target.id); draw(); }
   }
-}, { rootMargin: "150px" });
+}, { rootMargin: "0px" });
 function drawWhenVisible(id, draw) {
   const el = $(id);
   if (!viewWatch || VISIBLE.has(id) || !el.data) { DIRTY.delete(id); draw(); return; }
