@@ -522,6 +522,9 @@ def test_a_link_reproduces_the_state_and_the_same_J(browser, base_url):
             _set_number(pg, box, value)
         page.select_option("#class_weight", "balanced")
         pg.idle()
+        page.fill("#path-n", "15")
+        page.press("#path-n", "Tab")
+        page.select_option("#path-rule", "1se")
         page.locator("#model-plot").focus()
         page.keyboard.press("Enter")  # add one point from the keyboard: it is part of the state
         pg.idle()
@@ -536,6 +539,7 @@ def test_a_link_reproduces_the_state_and_the_same_J(browser, base_url):
             assert other.page.get_attribute("#J", "data-value") == J_value  # the same double
             assert other.js("lab.S.theta") == pg.js("lab.S.theta")
             assert other.js("lab.S.extraX.length") == 1
+            assert other.page.input_value("#path-n") == "15" and other.page.input_value("#path-rule") == "1se"
             assert other.page.locator("#tab-code").get_attribute("aria-selected") == "true"
             assert other.errors == []
         finally:
@@ -552,6 +556,8 @@ def test_toolbar_buttons_send_nothing_off_the_machine(browser, base_url):
         page.select_option("#dataset", "overlapping")
         pg.idle()
         pg.requests.clear()
+        # MSE's minima are told apart by symbol and legend: no text labels to print over each other
+        assert pg.js("document.getElementById('cmp-mse').data.every(t => !t.text && !(t.mode || '').includes('text'))")
         titles = pg.js("[...document.querySelectorAll('.modebar-btn')].map(b => b.dataset.title)")
         assert titles and not [t for t in titles if "Chart Studio" in t or "Cloud" in t or "edit" in t.lower()]
         assert len(titles) <= 20  # 1–3 buttons per plot, not ~8 (tab stops)
@@ -624,6 +630,10 @@ def test_rejected_inputs_snap_back_with_the_reason(lab):
         key = box.removeprefix("#n-")
         assert reason in page.inner_text(f"#why-{key}") and "rejected" in page.inner_text(f"#why-{key}")
     assert pg.js("lab.S.lam") == 0.5 and pg.js("lab.S.learning_rate") == 0.5
+    page.fill("#threshold-num", "3")
+    page.press("#threshold-num", "Tab")
+    assert page.input_value("#threshold-num") == "0.5" and "lies in [0, 1]" in page.inner_text("#thr-why")
+    assert pg.js("lab.S.threshold") == 0.5
     assert page.inner_text("#errors") == ""
     assert pg.errors == []  # no request was sent with the bad values (no 422)
 
@@ -662,6 +672,8 @@ def test_every_control_is_labelled_and_J_is_announced(lab):
             || el.getAttribute('aria-labelledby') || el.title || (el.tagName === 'BUTTON' && el.textContent.trim());
         return !name; }).map(el => el.id || el.outerHTML.slice(0, 80))""")
     assert unlabelled == []
+    terms = lab.js("[...document.querySelectorAll('#glossary dt')].map(d => d.textContent)")
+    assert {"max_iter", "1-SE", "λ_max", "sᵢ"} <= set(terms)  # the jargon the page uses, explained
     assert lab.page.get_attribute("#live", "aria-live") == "polite"
     lab.page.fill("#n-theta0", "0.5")
     lab.page.press("#n-theta0", "Tab")

@@ -967,7 +967,8 @@ function wire() {
   global("loss_form", "loss_form", (e) => e.value);
   global("standardize", "standardize", (e) => e.checked, true);
   global("class_weight", "class_weight", (e) => e.value);
-  document.querySelectorAll("input[name=addclass]").forEach((r) => { r.onchange = () => { S.addClass = Number(r.value); }; });
+  document.querySelectorAll("input[name=addclass]").forEach((r) => { r.onchange = () => { S.addClass = Number(r.value); shareSoon(); }; });
+  for (const id of ["path-n", "path-folds", "path-rule"]) $(id).addEventListener("change", shareSoon);
   $("undo-point").onclick = () => { if (S.extraX.length) { S.extraX.pop(); S.extraY.pop(); refreshState(); refreshLandscapesSoon(); } };
   $("copy-link").onclick = copyLink;
   wireKeyboardPlots();
@@ -977,8 +978,22 @@ function wire() {
   $("gd-fit").onclick = gdFit;
   $("cmp-run").onclick = runCompare;
   $("threshold").oninput = () => { S.threshold = Number($("threshold").value); $("threshold-num").value = $("threshold").value; refreshState(); };
-  $("threshold-num").onchange = () => { const v = Number($("threshold-num").value); if (v >= 0 && v <= 1) { S.threshold = v; $("threshold").value = String(v); refreshState(); } else showError("threshold: must lie in [0, 1]"); };
-  for (const k of ["cost_fp", "cost_fn"]) $(k).onchange = () => { const v = Number($(k).value); if (v >= 0) { S[k] = v; refreshState(); } else showError(`${k}: must be ≥ 0`); };
+  // a rejected value snaps back to the one in use, and the reason is shown beside the box
+  const guarded = (id, key, ok, reason, after) => {
+    $(id).onchange = () => {
+      const text = $(id).value.trim(), v = Number(text);
+      if (text === "" || !Number.isFinite(v) || !ok(v)) {
+        $("thr-why").textContent = `${text || "(empty)"} rejected: ${reason}; kept ${S[key]}.`;
+        $(id).value = String(S[key]);
+        return;
+      }
+      $("thr-why").textContent = "";
+      S[key] = v; if (after) after(v); refreshState();
+    };
+  };
+  guarded("threshold-num", "threshold", (v) => v >= 0 && v <= 1, "the threshold lies in [0, 1]", (v) => { $("threshold").value = String(v); });
+  guarded("cost_fp", "cost_fp", (v) => v >= 0 && v <= 1e6, "a cost is a number from 0 to 1e6");
+  guarded("cost_fn", "cost_fn", (v) => v >= 0 && v <= 1e6, "a cost is a number from 0 to 1e6");
   $("use-chosen").onclick = () => { const c = S.state && S.state.threshold.chosen; if (c) { S.threshold = c.threshold; syncSliders(); refreshState(); } };
   $("path-run").onclick = runPath;
   $("path-use").onclick = useChosenLambda;

@@ -22,12 +22,17 @@ const SHARED = {
   cfn: ["cost_fn", num, Number],
 };
 
+// the path panel's settings: URL key → input id
+const SHARED_INPUTS = { pn: "path-n", pf: "path-folds", pr: "path-rule" };
+
 function stateQuery() {
   const q = new URLSearchParams();
   if (!S.dataset) return q;
   q.set("d", S.dataset.name);
   for (const [k, [field, fmtv]] of Object.entries(SHARED)) q.set(k, fmtv(S[field]));
   if (S.extraX.length) q.set("pts", S.extraX.map((x, i) => [...x, S.extraY[i]].map(num).join(":")).join(";"));
+  for (const [k, id] of Object.entries(SHARED_INPUTS)) q.set(k, document.getElementById(id).value);
+  q.set("cls", String(S.addClass));
   if (window.course) for (const [k, v] of Object.entries(window.course.shareState())) if (v !== null && v !== "") q.set(k, v);
   return q;
 }
@@ -72,6 +77,8 @@ function sharedFromUrl() {
     if (rows.every((r) => r.every(Number.isFinite))) out.points = rows;
     else out.problems.push("pts");
   }
+  out.inputs = Object.fromEntries(Object.keys(SHARED_INPUTS).filter((k) => q.has(k)).map((k) => [k, q.get(k)]));
+  if (q.get("cls") === "0" || q.get("cls") === "1") out.addClass = Number(q.get("cls"));
   out.course = Object.fromEntries([...q.entries()].filter(([k]) => k.startsWith("c_")));
   return out;
 }
@@ -95,6 +102,15 @@ async function restoreShared(shared) {
       for (const r of shared.points) if (r.length === p + 1) { S.extraX.push(r.slice(0, p)); S.extraY.push(r[p]); }
     }
     clearPath(); buildSliders(); syncSliders();
+    for (const [k, v] of Object.entries(shared.inputs)) {
+      const el = document.getElementById(SHARED_INPUTS[k]);
+      if (el.tagName === "SELECT" ? [...el.options].some((o) => o.value === v) : Number.isInteger(Number(v))) el.value = v;
+      else shared.problems.push(k);
+    }
+    if (shared.addClass !== undefined) {
+      S.addClass = shared.addClass;
+      document.querySelector(`input[name=addclass][value="${shared.addClass}"]`).checked = true;
+    }
     if (window.course) window.course.restore(shared.course);
     if (shared.problems.length) msg.textContent = `The link's ${shared.problems.join(", ")} could not be read; the defaults are used instead.`;
     if (msg.textContent) msg.dataset.kind = "copied";  // keep the note visible
