@@ -224,3 +224,18 @@ def test_profile_small_splits_a_fit_and_removes_its_timers():
     assert all(v > 0 for k, v in parts.items() if k != "other")
     assert parts["solve"] > parts["set-up"]
     assert {k: v[0] for k, v in SOLVERS.items()} == solvers  # the timers are gone
+
+
+def test_runaway_solvers_get_the_iterations_that_fit_the_budget():
+    """sag, saga and liblinear: max_iter = budget ÷ the seconds per iteration of their previous
+    fit on the problem (unbounded before any fit or without a budget)."""
+    from benchmarks.peers import _iteration_cap, _note_iterations
+
+    P = make_problem("small_l1_500x10")
+    assert _iteration_cap(P, "saga", 100_000) == 100_000  # no budget, no previous fit
+    P.info["seconds_cap"] = 10.0
+    assert _iteration_cap(P, "saga", 100_000) == 100_000  # no previous fit yet
+    _note_iterations(P, "saga", 2.0, np.array([40]))  # 0.05 s an iteration
+    assert _iteration_cap(P, "saga", 100_000) == 200 and _iteration_cap(P, "saga", 150) == 150
+    _note_iterations(P, "saga", 30.0, np.array([10]))
+    assert _iteration_cap(P, "saga", 100_000) == 10  # never below 10
