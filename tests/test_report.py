@@ -16,6 +16,7 @@ from sklearn.metrics import roc_auc_score
 
 from logitlab import LogisticRegression
 from logitlab import plots as P
+from logitlab import plots_eval as PE
 from logitlab.datasets import load_dataset
 from logitlab.metrics import classification_summary
 from logitlab.report import FIGURES, ReportInput, build_figures, plotly_js, render_report
@@ -197,7 +198,7 @@ def test_coefficients_show_exact_l1_zeros() -> None:
     w = m.coef_.ravel()
     zeros = int(np.sum(w == 0))
     assert 0 < zeros < w.size
-    fig = P.coefficients_figure(list(df.columns.drop(target)), w)
+    fig = PE.coefficients_figure(list(df.columns.drop(target)), w)
     marked = [t for t in fig.data if t.name == "exactly 0 (L1)"]
     assert len(marked) == 1 and len(marked[0].x) == zeros
     assert f"{zeros} exactly zero" in fig.layout.title.text

@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from . import __version__
 from . import plots as P
+from . import plots_eval as PE
 from .objective import Objective
 from .solvers import gradient_descent
 
@@ -177,15 +178,15 @@ def build_figures(r: ReportInput) -> dict[str, go.Figure]:
     sets = {"train": (r.y_train, _p(r.z_train))}
     if r.z_test.size:
         sets = {"held-out": (r.y_test, _p(r.z_test)), **sets}
-    figs["roc"] = P.roc_figure(sets)
-    figs["pr"] = P.pr_figure(sets)
-    figs["calibration"] = P.calibration_figure(sets)
+    figs["roc"] = PE.roc_figure(sets)
+    figs["pr"] = PE.pr_figure(sets)
+    figs["calibration"] = PE.calibration_figure(sets)
     part, (y_eval, p_eval) = next(iter(sets.items()))
-    figs["confusion"] = P.confusion_figure(y_eval, p_eval, r.threshold, r.labels, part=part)
-    figs["threshold"] = P.threshold_figure(y_eval, p_eval, r.threshold, r.cost_fp, r.cost_fn, part=part)
+    figs["confusion"] = PE.confusion_figure(y_eval, p_eval, r.threshold, r.labels, part=part)
+    figs["threshold"] = PE.threshold_figure(y_eval, p_eval, r.threshold, r.cost_fp, r.cost_fn, part=part)
 
     w, _ = obj.split(theta)
-    figs["coefficients"] = P.coefficients_figure(r.feature_names, w, unit=std)
+    figs["coefficients"] = PE.coefficients_figure(r.feature_names, w, unit=std)
 
     figs["path"], figs["cv-curve"] = path_and_cv_figures(r)
 
@@ -194,7 +195,7 @@ def build_figures(r: ReportInput) -> dict[str, go.Figure]:
     X_all = np.vstack([r.X_train, r.X_test]) if r.X_test.size else r.X_train
     features = {r.feature_names[j]: X_all[:, j] for j in top if coef[j] != 0}
     parts = np.where(split, "held-out", "train")
-    figs["largest-loss"] = P.largest_loss_figure(y_all, z_all, r.labels, np.r_[r.rows_train, r.rows_test],
+    figs["largest-loss"] = PE.largest_loss_figure(y_all, z_all, r.labels, np.r_[r.rows_train, r.rows_test],
                                                  parts, features)
     return figs
 
