@@ -35,7 +35,11 @@ async function api(path, body, opts = {}) {
     const init = body === undefined ? {} : (body instanceof FormData
       ? { method: "POST", body }
       : { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
-    const r = await fetch(path, init);
+    let r = await fetch(path, init);
+    for (let k = 0; r.status === 503 && k < 4; k++) {  // the server bounds heavy work: wait and retry
+      await new Promise((res) => setTimeout(res, 400 * (k + 1)));
+      r = await fetch(path, init);
+    }
     const data = await r.json().catch(() => ({ detail: `HTTP ${r.status}` }));
     if (!r.ok) {
       const err = new Error(data.detail || `HTTP ${r.status}`);
