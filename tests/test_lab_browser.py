@@ -691,12 +691,23 @@ def test_camera_kept_across_updates_arrow_inside_the_frame_and_noise_printed_as_
         page.fill("#n-theta0", theta)
         page.press("#n-theta0", "Tab")
         lab.idle()
+        lab.js("lab.flush()")  # the contour is out of view: draw what waits for it
         land = lab.js("lab.S.land")
-        ann = lab.js("document.getElementById('contour-plot').layout.annotations")
-        assert all(a["text"] == "" for a in ann)
-        for a in ann:
-            assert land["x_range"][0] <= a["x"] <= land["x_range"][1]
-            assert land["y_range"][0] <= a["y"] <= land["y_range"][1]
+        arrow = lab.js("lab.S.contourMarks.arrow")  # drawn in the SVG overlay over the contour
+        assert arrow is not None
+        assert land["x_range"][0] <= arrow["x1"] <= land["x_range"][1]
+        assert land["y_range"][0] <= arrow["y1"] <= land["y_range"][1]
+        assert lab.js("lab.S.contourMarks.theta") == pytest.approx([float(theta), 0.0])
+        # on the plot: a line from θ's marker, its head inside the plot area, and no text
+        drawn = lab.js("""(() => { const svg = document.querySelector('#contour-plot svg.lab-overlay');
+            const l = svg.querySelector('line.arrow'), c = svg.querySelector('circle.theta');
+            return {w: svg.clientWidth, h: svg.clientHeight, text: svg.querySelectorAll('text').length,
+                    shown: l.getAttribute('display'), x1: +l.getAttribute('x1'), y1: +l.getAttribute('y1'),
+                    x2: +l.getAttribute('x2'), y2: +l.getAttribute('y2'),
+                    cx: +c.getAttribute('cx'), cy: +c.getAttribute('cy')}; })()""")
+        assert drawn["text"] == 0 and drawn["shown"] == "inline"
+        assert (drawn["x1"], drawn["y1"]) == pytest.approx((drawn["cx"], drawn["cy"]))
+        assert 0 <= drawn["x2"] <= drawn["w"] and 0 <= drawn["y2"] <= drawn["h"]
         assert "−α∇J" in page.inner_text("#arrow-note")
     # the 3D camera: rotated by a drag, then J changes (λ), and the view stays where the learner put it
     surface = page.locator("#surface-plot")

@@ -44,7 +44,10 @@ function cursorFrame(which) {
 }
 function drawCursor(which) {
   const c = KEYCUR[which];
-  if (which === "contour") { updateContourMarkers(); } else if (S.state) renderModel(S.state.view);
+  if (which === "contour") {  // the cursor is a pair of shapes over the contour, which stays as drawn
+    const el = document.getElementById("contour-plot");
+    if (el.data) Plotly.relayout(el, { shapes: contourShapes() });
+  } else if (S.state) renderModel(S.state.view);
   if (!c) return;
   const names = which === "contour" ? S.land.axes : [featName(0), featName(1)];
   announce(`cursor at ${names[0]} ${fmt(c.x, 4)}` + (c.y === null ? "" : `, ${names[1]} ${fmt(c.y, 4)}`));

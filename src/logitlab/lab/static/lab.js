@@ -139,8 +139,8 @@ function buildSliders() {
     const step = r / 500;
     box.appendChild(sliderRow(`theta${k}`, names[k], -r, r, step, S.theta[k], (v) => {
       S.theta[k] = v; S.theta0 = S.theta.slice(); clearPath();
-      refreshState();
-      if ((p === 2 && isB) || !inFrame([S.theta])) refreshLandscapesSoon(); else updateContourMarkers();
+      refreshState();  // the contour's θ, path and arrow move when the answer is drawn
+      if ((p === 2 && isB) || !inFrame([S.theta])) refreshLandscapesSoon();
     }, { check: CHECKS.theta, tip: isB ? "the intercept b (never penalized)" : `the weight of ${featName(k)}` }));
   }
   box.appendChild(sliderRow("lam", "λ", 0, 20, 0.05, S.lam, (v) => {
@@ -251,10 +251,11 @@ async function refreshStateNow() {
     if (seq !== stateSeq) return st;  // stale: a newer request is on its way
     st.theta = body.theta;
     S.state = st;
-    await drawNextFrame(() => renderState(st));
+    const drawn = await drawNextFrame(() => renderState(st));
     if (seq === stateSeq) {
-      const now = performance.now();
-      while (inputTimes.length && inputTimes[0] <= sentAt) window.lab.latencies.push(now - inputTimes.shift());
+      const shown = [];  // the inputs this answer shows
+      while (inputTimes.length && inputTimes[0] <= sentAt) shown.push(inputTimes.shift());
+      if (shown.length) stampWhenPainted(shown, drawn);
       if (!stateQueued) delete $("J").dataset.pending;  // the page shows the latest settings
     }
     shareSoon();
@@ -270,6 +271,16 @@ function refreshState() {
     if (stateQueued) { stateQueued = false; refreshState(); }
   });
 }
+// An input's latency ends when the plots showing it are on screen: after every drawing it caused
+// has finished (a moved trace is drawn in a later animation frame) and that frame was painted
+// (the first task after it). The page counts as busy until then.
+function stampWhenPainted(times, drawn) {
+  setBusy(+1);
+  Promise.all(drawn || []).catch(() => {})
+    .then(() => new Promise((res) => setTimeout(res, 0)))
+    .then(() => { const now = performance.now(); for (const t of times) window.lab.latencies.push(now - t); })
+    .finally(() => setBusy(-1));
+}
 let frameJobs = null;
 function drawNextFrame(job) {  // every draw requested before the next frame runs in that frame
   return new Promise((resolve) => {
@@ -277,11 +288,62 @@ function drawNextFrame(job) {  // every draw requested before the next frame run
       frameJobs = [];
       requestAnimationFrame(() => {
         const jobs = frameJobs; frameJobs = null;
-        for (const [j, done] of jobs) { try { j(); } finally { done(); } }
+        for (const [j, done] of jobs) { let out; try { out = j(); } finally { done(out); } }
       });
     }
     frameJobs.push([job, resolve]);
   });
+}
+
+// Light redraws. On a w/b move most of a plot stays as it is (the data points, the loss curves,
+// the contour); only a few marks move. In plots of scatter traces only, those traces are moved
+// with Plotly.animate without a redraw (a few ms, drawn in the next frame) instead of
+// Plotly.react, which recomputes and redraws everything (25–60 ms a plot on the 2-core test
+// machine). Not for a plot with a contour or heatmap: animate replots only the moved traces'
+// layers and drops the others (the contour's θ and arrow have their own overlay, below).
+const MOVE = { transition: { duration: 0 }, frame: { duration: 0, redraw: false }, mode: "immediate" };
+// A move is finished when Plotly has drawn it, when a newer move interrupts it, or when a full
+// redraw supersedes it: Plotly.react before a queued move's frame still lets that frame apply its
+// (older) coordinates but never settles its promise, so drawMoving finishes it and moves again.
+// The page counts as busy while a move is unfinished; 2 s is a backstop against a lost promise.
+function moveTraces(el, moves, idx) {
+  el = typeof el === "string" ? $(el) : el;
+  const pending = el._labMoves || (el._labMoves = new Set());
+  setBusy(+1);
+  return new Promise((resolve) => {
+    let timer = null;
+    const finish = () => {
+      if (!pending.delete(finish)) return;
+      clearTimeout(timer); setBusy(-1); resolve();
+    };
+    pending.add(finish);
+    timer = setTimeout(finish, 2000);
+    Plotly.animate(el, { data: moves, traces: idx }, MOVE).then(finish, finish);
+  });
+}
+const restyleTraces = (el, moves, idx) => Plotly.restyle(el, {  // for 3D traces, which animate cannot move
+  x: moves.map((m) => m.x), y: moves.map((m) => m.y), z: moves.map((m) => m.z) }, idx);
+// Draws a plot: a full Plotly.react when anything but the moving traces' coordinates changed
+// (data, ranges, layout, styles), else only the traces listed in `moving` are moved.
+function drawMoving(id, traces, layout, cfg, moving, mover = moveTraces, redraw = null) {
+  const el = $(id);
+  const coords = (i) => ({ x: traces[i].x, y: traces[i].y, ...(traces[i].z !== undefined && traces[i].type === "scatter3d" ? { z: traces[i].z } : {}) });
+  const key = JSON.stringify([layout, cfg, traces.map((t, i) => (moving.includes(i) ? { ...t, x: 0, y: 0, z: 0 } : t))]);
+  if (el.data && el._labKey === key && el.data.length === traces.length) {
+    return moving.length ? mover(el, moving.map(coords), moving) : undefined;
+  }
+  el._labKey = key;
+  const queued = el._labMoves ? [...el._labMoves] : [];
+  const drawn = Plotly.react(el, traces, layout, cfg);
+  if (queued.length) {  // a move queued for the next frame carries older coordinates: supersede it
+    queued.forEach((finish) => finish());
+    if (moving.length) return Promise.all([drawn, moveTraces(el, moving.map(coords), moving)]);
+    // nothing moves in the new drawing (e.g. the sigmoid became the probability map): draw it
+    // again once the stale frame has run
+    el._labKey = null;
+    if (redraw) requestAnimationFrame(() => requestAnimationFrame(() => { if (el._labKey === null) redraw(); }));
+  }
+  return drawn;
 }
 
 // Plots out of view are not redrawn on every input: their newest drawing waits (one per plot) and
@@ -297,8 +359,9 @@ const viewWatch = typeof IntersectionObserver === "undefined" ? null : new Inter
 }, { rootMargin: "0px" });
 function drawWhenVisible(id, draw) {
   const el = $(id);
-  if (!viewWatch || VISIBLE.has(id) || !el.data) { DIRTY.delete(id); draw(); return; }
+  if (!viewWatch || VISIBLE.has(id) || !el.data) { DIRTY.delete(id); return draw(); }
   DIRTY.set(id, draw);
+  return undefined;
 }
 function flushDrawings() { for (const [id, draw] of [...DIRTY]) { DIRTY.delete(id); draw(); } }
 window.lab.flush = flushDrawings;
@@ -323,12 +386,13 @@ function renderState(st) {
   $("gradnorm").textContent = fmt(st.gradient_norm, 4, 1) + (S.l1_ratio > 0 && S.lam > 0 ? " (of the smooth part; the L1 part acts by soft-thresholding each step)" : "");
   $("formula").textContent = st.formula;
   S.state = st;
-  drawWhenVisible("model-plot", () => renderModel(S.state.view));
+  const drawn = [drawWhenVisible("model-plot", () => renderModel(S.state.view))];
   renderTable(st);
-  drawWhenVisible("curves-plot", () => renderCurves(S.state));
-  renderThreshold(st.threshold);
-  drawWhenVisible("contour-plot", updateContourMarkers);
+  drawn.push(drawWhenVisible("curves-plot", () => renderCurves(S.state)));
+  drawn.push(renderThreshold(st.threshold));
+  drawn.push(drawWhenVisible("contour-plot", updateContourMarkers));
   if (window.course) window.course.onState();
+  return drawn;
 }
 
 function renderModel(v) {
@@ -336,7 +400,7 @@ function renderModel(v) {
   const pos = d.X.map((x, i) => [x, d.y[i]]).filter(([, y]) => y === 1).map(([x]) => x);
   const neg = d.X.map((x, i) => [x, d.y[i]]).filter(([, y]) => y === 0).map(([x]) => x);
   const mk = { size: 8, line: { width: 1, color: "#fff" } };
-  let traces, layout;
+  let traces, layout, moving = [];
   if (v.kind === "sigmoid") {
     $("model-title").textContent = "The sigmoid ŷ = σ(w·x + b)";
     traces = [
@@ -344,6 +408,9 @@ function renderModel(v) {
       { x: pos.map((x) => x[0]), y: pos.map(() => 1), mode: "markers", name: "y = 1", marker: { ...mk, color: COLORS.pos } },
       { x: neg.map((x) => x[0]), y: neg.map(() => 0), mode: "markers", name: "y = 0", marker: { ...mk, color: COLORS.neg } },
     ];
+    const cut = isNum(v.boundary) && v.boundary >= v.x_range[0] && v.boundary <= v.x_range[1];
+    traces.push({ x: cut ? [v.boundary, v.boundary] : [], y: cut ? [-0.05, 1.05] : [], mode: "lines", name: "boundary ŷ = 0.5",
+                  line: { dash: "dash", color: "#333", width: 2 }, showlegend: false, hoverinfo: "skip" });
     if (S.state && S.state.p_all.length === d.y.length) { // each example's ŷ on the curve, joined to its label
       const rx = [], ry = [];
       d.X.forEach((x, i) => { rx.push(x[0], x[0], null); ry.push(d.y[i], S.state.p_all[i], null); });
@@ -352,9 +419,7 @@ function renderModel(v) {
                     hovertemplate: "ŷ = %{y:.4f}<extra></extra>" });
     }
     const shapes = [{ type: "line", xref: "paper", x0: 0, x1: 1, y0: 0.5, y1: 0.5, line: { dash: "dot", color: "#999", width: 1 } }];
-    if (isNum(v.boundary) && v.boundary >= v.x_range[0] && v.boundary <= v.x_range[1]) {
-      shapes.push({ type: "line", x0: v.boundary, x1: v.boundary, y0: -0.05, y1: 1.05, line: { dash: "dash", color: "#333" } });
-    }
+    moving = [0, 3, 4, 5].filter((i) => i < traces.length);  // the curve, the boundary, each ŷᵢ: the data stay
     layout = { margin: { l: 45, r: 10, t: 10, b: 40 }, xaxis: { title: { text: featName(0) }, range: v.x_range, fixedrange: true },
                yaxis: { title: { text: "ŷ" }, range: [-0.08, 1.08], fixedrange: true }, shapes, dragmode: false,
                legend: { orientation: "h", y: 1.08 }, hovermode: "closest" };
@@ -373,7 +438,7 @@ function renderModel(v) {
   }
   layout.uirevision = uirev();
   if (KEYCUR.model) layout.shapes = (layout.shapes || []).concat(cursorShapes(KEYCUR.model));
-  Plotly.react("model-plot", traces, layout, PLOT_CFG);
+  return drawMoving("model-plot", traces, layout, PLOT_CFG, moving, moveTraces, () => S.state && renderModel(S.state.view));
 }
 
 function renderTable(st) {
@@ -410,22 +475,22 @@ function renderCurves(st) {
     { x: np_, y: nl, mode: "markers", name: "negatives", marker: { color: COLORS.neg, size: 7, symbol: "square", line: { color: "#fff", width: 1 } } },
   ];
   const ymax = Math.max(5, ...pl.filter(isNum), ...nl.filter(isNum)) * 1.05;
-  Plotly.react("curves-plot", traces, {
+  return drawMoving("curves-plot", traces, {
     uirevision: uirev(), margin: { l: 45, r: 10, t: 10, b: 40 }, xaxis: { title: { text: "ŷ" }, range: [0, 1] },
     yaxis: { title: { text: "loss" }, range: [0, Math.min(ymax, 40)] }, legend: { orientation: "h", y: 1.12 }, hovermode: "closest",
-  }, PLOT_CFG);
+  }, PLOT_CFG, [2, 3]);
 }
 
 // ---------------------------------------------------------------- threshold
 function renderThreshold(t) {
-  drawWhenVisible("thr-plot", () => drawThresholdPlot(S.state.threshold));
   renderThresholdNumbers(t);
+  return drawWhenVisible("thr-plot", () => drawThresholdPlot(S.state.threshold));
 }
 function drawThresholdPlot(t) {
   const c = t.curve;
   const shapes = [{ type: "line", x0: S.threshold, x1: S.threshold, yref: "paper", y0: 0, y1: 1, line: { color: "#111", width: 2 } }];
   if (t.chosen) shapes.push({ type: "line", x0: t.chosen.threshold, x1: t.chosen.threshold, yref: "paper", y0: 0, y1: 1, line: { color: COLORS.log, dash: "dash", width: 2 } });
-  Plotly.react("thr-plot", [
+  return Plotly.react("thr-plot", [
     { x: c.threshold, y: c.precision, name: "precision", mode: "lines", line: { color: SERIES[0] } },
     { x: c.threshold, y: c.recall, name: "recall", mode: "lines", line: { color: SERIES[2] } },
     { x: c.threshold, y: c.f1, name: "F1", mode: "lines", line: { width: 3, color: "#1d7a3a" } },
@@ -522,34 +587,35 @@ function renderLandscape() {
   const land = S.land;
   if (!land) return;
   const gd = S.gd;
-  const pxy = pathXY(gd.path);
+  const pxy = shownPath();
   const [a, b] = axesIdx();
-  const traces = [
+  const traces = [  // trace 1, the path, is moved by updateContourMarkers and gdRun
     contourTrace(land, S.loss, true),
     { x: pxy.x, y: pxy.y, mode: "lines+markers", name: "GD path", line: { color: "#fff", width: 2 }, marker: { size: 4, color: "#111" } },
-    { x: [S.theta[a]], y: [S.theta[b]], mode: "markers", name: "θ now", marker: { size: 11, color: "#ff3b30", line: { color: "#fff", width: 2 } } },
+    // θ itself is drawn by the overlay; this trace only gives it its legend entry
+    { x: [null], y: [null], mode: "markers", name: "θ now", hoverinfo: "skip", marker: THETA_MARK },
   ];
   if (land.optimum && S.loss === "log") {
     traces.push({ x: [land.optimum.theta[a]], y: [land.optimum.theta[b]], mode: "markers", name: "minimum",
                   marker: { symbol: "star", size: 14, color: "#ffd60a", line: { color: "#111", width: 1 } } });
   }
   const layout = landLayout(land, "");
-  const arrow = gradientArrow();
-  layout.annotations = arrow.annotations;
   layout.shapes = contourShapes();
-  $("arrow-note").textContent = arrow.note;
-  Plotly.react("contour-plot", traces, layout, ZOOM_CFG);
+  drawMoving("contour-plot", traces, layout, ZOOM_CFG, [1], movePath);
+  wireContourOverlay();
+  markContour();
   const s = land.surfaces[S.loss];
   const hist = gd.history.length ? gd.history : [];
-  Plotly.react("surface-plot", [
+  const pxy3 = pathXY(gd.path);
+  drawMoving("surface-plot", [
     { type: "surface", x: land.x, y: land.y, z: s.z, colorscale: "Viridis", showscale: false, opacity: 0.92, name: "J",
       contours: { z: { show: true, usecolormap: true, project: { z: true } } } },
-    { type: "scatter3d", x: pxy.x.slice(0, hist.length), y: pxy.y.slice(0, hist.length), z: hist, mode: "lines+markers",
+    { type: "scatter3d", x: pxy3.x.slice(0, hist.length), y: pxy3.y.slice(0, hist.length), z: hist, mode: "lines+markers",
       name: "GD path", line: { color: "#ff3b30", width: 5 }, marker: { size: 2, color: "#ff3b30" } },
   ], { margin: { l: 0, r: 0, t: 0, b: 0 }, showlegend: false, uirevision: uirev(),
        scene: { uirevision: uirev(), xaxis: { title: { text: land.axes[0] }, range: land.x_range }, yaxis: { title: { text: land.axes[1] }, range: land.y_range }, zaxis: { title: { text: "J" }},
                 aspectmode: "manual", aspectratio: { x: 1, y: 1, z: 0.75 },
-                camera: { eye: { x: 1.55, y: -1.55, z: 1.05 } } } }, CFG_3D);
+                camera: { eye: { x: 1.55, y: -1.55, z: 1.05 } } } }, CFG_3D, [1], restyleTraces);
   renderLearningCurve();
   $("landscape-note").textContent = land.fixed
     ? `Two features: the contour and the surface are the slice of J at ${land.fixed.name} = ${fmt(land.fixed.value, 4)}; the path's height in 3D is its true J (b moves too). Click the contour to start from a point.`
@@ -559,16 +625,16 @@ function renderLandscape() {
 // covered θ); an arrow that would leave the frame is shortened to end inside it, and says so.
 function gradientArrow() {
   const st = S.state, land = S.land;
-  const none = { annotations: [], note: "" };
+  const none = { x: [], y: [], note: "" };
   if (!st || !land || !st.next_theta.every(isNum)) return none;
   const [a, b] = axesIdx();
   const x0 = S.theta[a], y0 = S.theta[b];
   let dx = st.next_theta[a] - x0, dy = st.next_theta[b] - y0;
   const [xl, xh] = land.x_range, [yl, yh] = land.y_range;
   const sx = xh - xl, sy = yh - yl;
-  if (x0 < xl || x0 > xh || y0 < yl || y0 > yh) return { annotations: [], note: "θ is outside this frame." };
+  if (x0 < xl || x0 > xh || y0 < yl || y0 > yh) return { ...none, note: "θ is outside this frame." };
   const len = Math.hypot(dx / sx, dy / sy);
-  if (len < 0.004) return { annotations: [], note: "At (or next to) the minimum: the step −α∇J is too small to draw." };
+  if (len < 0.004) return { ...none, note: "At (or next to) the minimum: the step −α∇J is too small to draw." };
   let note = "Red arrow: the next gradient-descent step −α∇J from θ.";
   if (len < 0.06) { const k = 0.06 / len; dx *= k; dy *= k; note = "Red arrow: the direction of −α∇J (the step itself is too short to see; drawn longer)."; }
   // the largest t ≤ 1 keeping θ + t·(dx, dy) inside the frame (2 % margin)
@@ -578,19 +644,84 @@ function gradientArrow() {
   if (dy > 0) t = Math.min(t, (yh - my - y0) / dy); else if (dy < 0) t = Math.min(t, (yl + my - y0) / dy);
   t = Math.max(t, 0);
   if (t < 1) note = "Red arrow: −α∇J, cut at the frame's edge (the full step of α lands outside this view).";
-  if (t * Math.hypot(dx / sx, dy / sy) < 0.004) return { annotations: [], note: "θ is at the frame's edge; the step −α∇J points out of view." };
-  return { note, annotations: [{ x: x0 + t * dx, y: y0 + t * dy, ax: x0, ay: y0, xref: "x", yref: "y", axref: "x", ayref: "y",
-            showarrow: true, arrowhead: 3, arrowsize: 1.2, arrowwidth: 2.5, arrowcolor: "#ff3b30", text: "" }] };
+  if (t * Math.hypot(dx / sx, dy / sy) < 0.004) return { ...none, note: "θ is at the frame's edge; the step −α∇J points out of view." };
+  return { note, x: [x0, x0 + t * dx], y: [y0, y0 + t * dy] };
 }
-function updateContourMarkers() {  // one redraw: the path, θ and the arrow together
+function updateContourMarkers() {  // θ, the arrow and the path move; the contour stays as drawn
   const el = $("contour-plot");
-  if (!S.land || !el.data) return;
+  if (!S.land || !el.data) return undefined;
+  const moved = movePath(el, [shownPath()]);
+  markContour();
+  return moved;
+}
+// A path of only its start is not drawn (θ's marker covers that point; [null] keeps its legend
+// entry): the path trace then stays untouched while a slider moves θ, keeping Plotly and its
+// contour redraw out of a drag.
+function shownPath() { return S.gd.path.length > 1 ? pathXY(S.gd.path) : { x: [null], y: [null] }; }
+function movePath(el, moves) {  // restyled only when it differs from the path drawn
+  const p = moves[0], cur = el.data[1], n = p.x.length;
+  const same = cur.x.length === n && (n === 0 || (cur.x[0] === p.x[0] && cur.y[0] === p.y[0] &&
+                                                  cur.x[n - 1] === p.x[n - 1] && cur.y[n - 1] === p.y[n - 1]));
+  return same ? undefined : Plotly.restyle(el, { x: [p.x], y: [p.y] }, [1]);
+}
+
+// ---------------------------------------------------------------- the contour's overlay
+// θ and the step arrow −α∇J are drawn in an SVG layer over the contour's plot area, placed with
+// the plot's own axis scales (so zoom and resizing move them too), because any Plotly call on
+// the contour plot recomputes and redraws the contour (~40–140 ms here). Moving them costs well
+// under a millisecond. The overlay lets clicks through to the plot and is hidden from screen
+// readers (the readout and the note under the plot say where θ is and what the arrow is).
+const THETA_MARK = { size: 11, color: "#ff3b30", line: { color: "#fff", width: 2 } };
+const SVGNS = "http://www.w3.org/2000/svg";
+S.contourMarks = { theta: null, arrow: null };  // in data coordinates, for drawing and for tests
+function markContour(theta) {  // θ (or a given point, during the GD animation) and the arrow from θ
   const [a, b] = axesIdx();
-  const pxy = pathXY(S.gd.path);
-  const arrow = gradientArrow();
-  Plotly.update(el, { x: [pxy.x, [S.theta[a]]], y: [pxy.y, [S.theta[b]]] },
-                { annotations: arrow.annotations, shapes: contourShapes() }, [1, 2]);
-  $("arrow-note").textContent = arrow.note;
+  const arrow = theta ? null : gradientArrow();
+  if (arrow) $("arrow-note").textContent = arrow.note;
+  S.contourMarks = { theta: theta || [S.theta[a], S.theta[b]],
+                     arrow: arrow && arrow.x.length ? { x0: arrow.x[0], y0: arrow.y[0], x1: arrow.x[1], y1: arrow.y[1] } : null };
+  drawContourOverlay();
+}
+function contourOverlay(el) {
+  let svg = el.querySelector("svg.lab-overlay");
+  const host = el.querySelector(".svg-container");
+  if (svg || !host) return svg;
+  svg = document.createElementNS(SVGNS, "svg");
+  svg.setAttribute("class", "lab-overlay");
+  svg.setAttribute("aria-hidden", "true");
+  svg.style.cssText = "position:absolute;pointer-events:none;overflow:hidden";
+  svg.innerHTML = `<defs><marker id="lab-arrowhead" viewBox="0 0 10 10" refX="8" refY="5" markerWidth="5" markerHeight="5" orient="auto">` +
+    `<path d="M0,0L10,5L0,10z" fill="#ff3b30"/></marker></defs>` +
+    `<line class="arrow" stroke="#ff3b30" stroke-width="2.5" marker-end="url(#lab-arrowhead)"/>` +
+    `<circle class="theta" r="${THETA_MARK.size / 2}" fill="${THETA_MARK.color}" stroke="#fff" stroke-width="2"/>`;
+  // above the plot's traces and shapes, under the legend, colour bar and hover labels
+  const first = host.querySelector("svg.main-svg");
+  host.insertBefore(svg, first ? first.nextSibling : null);
+  return svg;
+}
+function drawContourOverlay() {
+  const el = $("contour-plot"), fl = el._fullLayout, m = S.contourMarks;
+  if (!fl || !fl.xaxis || !fl.xaxis._length || !m.theta) return;
+  const svg = contourOverlay(el);
+  if (!svg) return;
+  const xa = fl.xaxis, ya = fl.yaxis;
+  Object.assign(svg.style, { left: `${xa._offset}px`, top: `${ya._offset}px`, width: `${xa._length}px`, height: `${ya._length}px` });
+  const X = (v) => xa.l2p(v), Y = (v) => ya.l2p(v);
+  const dot = svg.querySelector("circle.theta"), line = svg.querySelector("line.arrow");
+  const [tx, ty] = [X(m.theta[0]), Y(m.theta[1])];
+  const inside = (x, y) => Number.isFinite(x) && Number.isFinite(y) && x > -20 && y > -20 && x < xa._length + 20 && y < ya._length + 20;
+  dot.setAttribute("display", inside(tx, ty) ? "inline" : "none");
+  dot.setAttribute("cx", tx); dot.setAttribute("cy", ty);
+  const ar = m.arrow;
+  line.setAttribute("display", ar ? "inline" : "none");
+  if (ar) { line.setAttribute("x1", X(ar.x0)); line.setAttribute("y1", Y(ar.y0)); line.setAttribute("x2", X(ar.x1)); line.setAttribute("y2", Y(ar.y1)); }
+}
+function wireContourOverlay() {  // zoom, autoscale, resizing and every redraw move the marks with the axes
+  const el = $("contour-plot");
+  if (el.__labOverlayWired || !el.on) return;
+  el.__labOverlayWired = true;
+  el.on("plotly_afterplot", drawContourOverlay);
+  el.on("plotly_relayout", drawContourOverlay);
 }
 function renderLearningCurve(upto) {
   const gd = S.gd;
@@ -721,7 +852,8 @@ async function gdRun(animate = true) {
         const n = Math.max(start + 1, start + Math.round((total - start) * frac));
         const p = pathXY(S.gd.path.slice(0, n));
         const last = S.gd.path[n - 1];
-        Plotly.restyle(el, { x: [p.x, [last[0]]], y: [p.y, [last[1]]] }, [1, 2]);
+        Plotly.restyle(el, { x: [p.x], y: [p.y] }, [1]);
+        markContour([last[0], last[1]]);
         Plotly.restyle("curve-plot", { x: [[...Array(n).keys()]], y: [S.gd.history.slice(0, n)] }, [0]);
         if (++frame % 8 === 0) renderSurfacePath(n);
         if (frac >= 1) break;
