@@ -220,7 +220,7 @@ def _at_threads(n: int, adapters: dict[str, Adapter], P: Problem, first: list[Ru
                 J_star: float, t_pass: float, repeats: int, budget: float, log) -> list[Run]:
     """Every solver at ``n`` threads, at the tolerance where it was fastest to the target at the
     first thread count (a solver that never reached it has no time to compare). Timed once
-    each; the contenders at ``n`` threads (``contenders``) repeats − 1 times more. A solver
+    each; the contenders at ``n`` threads (``contenders``) up to 3 times in all. A solver
     whose first-count time exceeds ``budget`` is not re-run (its seconds-long fit would only
     lengthen the suite; it is far from the fastest)."""
     runs: list[Run] = []
@@ -238,7 +238,8 @@ def _at_threads(n: int, adapters: dict[str, Adapter], P: Problem, first: list[Ru
                         sec / t_pass, threads=n))
         log(f"  {name:28s} {n} threads tol={best.tol:<7.0e} {sec:8.3f} s  subopt={sub:9.2e}")
     times = {i: [r.seconds] for i, r in enumerate(runs)}
-    _retime(adapters, P, runs, contenders(runs, budget), repeats - 1, times)
+    # at most 3 timings each: the further counts are a comparison, not the headline's tolerance sweep
+    _retime(adapters, P, runs, contenders(runs, budget), min(repeats, 3) - 1, times)
     for i, r in enumerate(runs):
         r.seconds = float(np.median(times[i]))
         r.passes = r.seconds / t_pass
