@@ -234,13 +234,15 @@ function escapeHtml(s) { return String(s).replace(/[&<>"]/g, (c) => ({ "&": "&am
 
 // ---------------------------------------------------------------- state (concept drill)
 // One /api/state request in flight at a time: inputs that arrive meanwhile coalesce into one
-// follow-up request with the latest settings; an answer older than the newest request is
-// dropped; drawing happens once per animation frame.
+// follow-up request with the latest settings, sent as soon as the answer before it arrives
+// (while that answer is drawn); an answer older than the newest request is dropped; drawing
+// happens once per animation frame.
 let stateSeq = 0, stateInFlight = false, stateQueued = false;
 const inputTimes = [];  // performance.now() of inputs not yet shown (for the latency benchmark)
 window.lab.latencies = [];
+window.lab.breakdown = [];  // each latency's parts, to tell a stall from a steady cost
 function noteInput() { inputTimes.push(performance.now()); }
-async function refreshStateNow() {
+async function refreshStateNow(onAnswer) {
   const seq = ++stateSeq;
   const sentAt = performance.now();
   $("J").dataset.pending = "1";  // until this answer (or a newer one) is drawn
@@ -248,16 +250,16 @@ async function refreshStateNow() {
                  cost_fp: S.cost_fp, cost_fn: S.cost_fn, loss_form: S.loss_form };
   try {
     const st = await api("/api/state", body);
+    const answeredAt = performance.now();
     if (seq !== stateSeq) return st;  // stale: a newer request is on its way
+    if (onAnswer) onAnswer();  // a queued follow-up leaves now
     st.theta = body.theta;
     S.state = st;
+    const shown = [];  // the inputs this answer shows (answers arrive in the order sent)
+    while (inputTimes.length && inputTimes[0] <= sentAt) shown.push(inputTimes.shift());
     const drawn = await drawNextFrame(() => renderState(st));
-    if (seq === stateSeq) {
-      const shown = [];  // the inputs this answer shows
-      while (inputTimes.length && inputTimes[0] <= sentAt) shown.push(inputTimes.shift());
-      if (shown.length) stampWhenPainted(shown, drawn);
-      if (!stateQueued) delete $("J").dataset.pending;  // the page shows the latest settings
-    }
+    if (shown.length) stampWhenPainted(shown, drawn, { sentAt, answeredAt, drawnAt: performance.now() });
+    if (seq === stateSeq && !stateQueued) delete $("J").dataset.pending;  // the page shows the latest settings
     shareSoon();
     return st;
   } catch (e) { showError(e.message); delete $("J").dataset.pending; return null; }
@@ -266,19 +268,29 @@ function refreshState() {
   $("J").dataset.pending = "1";
   if (stateInFlight) { stateQueued = true; return; }
   stateInFlight = true;
-  refreshStateNow().finally(() => {
-    stateInFlight = false;
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true; stateInFlight = false;
     if (stateQueued) { stateQueued = false; refreshState(); }
-  });
+  };
+  refreshStateNow(release).finally(release);
 }
 // An input's latency ends when the plots showing it are on screen: after every drawing it caused
 // has finished (a moved trace is drawn in a later animation frame) and that frame was painted
 // (the first task after it). The page counts as busy until then.
-function stampWhenPainted(times, drawn) {
+function stampWhenPainted(times, drawn, at) {
   setBusy(+1);
   Promise.all(drawn || []).catch(() => {})
     .then(() => new Promise((res) => setTimeout(res, 0)))
-    .then(() => { const now = performance.now(); for (const t of times) window.lab.latencies.push(now - t); })
+    .then(() => {
+      const now = performance.now();
+      for (const t of times) {
+        window.lab.latencies.push(now - t);
+        window.lab.breakdown.push({ wait: at.sentAt - t, server: at.answeredAt - at.sentAt,
+                                    frame: at.drawnAt - at.answeredAt, paint: now - at.drawnAt });
+      }
+    })
     .finally(() => setBusy(-1));
 }
 let frameJobs = null;
