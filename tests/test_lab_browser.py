@@ -709,6 +709,17 @@ def test_camera_kept_across_updates_arrow_inside_the_frame_and_noise_printed_as_
         assert (drawn["x1"], drawn["y1"]) == pytest.approx((drawn["cx"], drawn["cy"]))
         assert 0 <= drawn["x2"] <= drawn["w"] and 0 <= drawn["y2"] <= drawn["h"]
         assert "−α∇J" in page.inner_text("#arrow-note")
+    # zoomed in, θ's marker in the overlay stays on θ (placed with the plot's own axis scale)
+    page.locator("#contour-plot").scroll_into_view_if_needed()
+    land = lab.js("lab.S.land")
+    lab.js(f"Plotly.relayout('contour-plot', {{'xaxis.range': [{land['x_range'][0]}, 4], "
+           f"'yaxis.range': [{land['y_range'][0]}, {land['y_range'][1] / 2}]}})")
+    lab.idle()
+    at = lab.js("""(() => { const el = document.getElementById('contour-plot'), fl = el._fullLayout;
+        const c = el.querySelector('svg.lab-overlay circle.theta');
+        return [+c.getAttribute('cx'), +c.getAttribute('cy'),
+                fl.xaxis.l2p(lab.S.theta[0]), fl.yaxis.l2p(lab.S.theta[1])]; })()""")
+    assert at[:2] == pytest.approx(at[2:], abs=0.01)
     # the 3D camera: rotated by a drag, then J changes (λ), and the view stays where the learner put it
     surface = page.locator("#surface-plot")
     surface.scroll_into_view_if_needed()
