@@ -263,6 +263,8 @@ def test_screenshot_for_a_person(browser, base_url):
         page.wait_for_function("document.getElementById('gd-status').dataset.status")
         pg.idle()
         assert pg.js("document.getElementById('cmp-mse').data.some(t => t.name === 'GD path')")
+        pg.js("lab.flush()")  # every plot shows the current state in the full-page picture
+        pg.idle()
         SHOTS.mkdir(exist_ok=True)
         path = SHOTS / "lab.png"
         pg.page.screenshot(path=str(path), full_page=True)
@@ -555,6 +557,10 @@ def test_toolbar_buttons_send_nothing_off_the_machine(browser, base_url):
         page = pg.page
         page.select_option("#dataset", "overlapping")
         pg.idle()
+        pg.js("lab.flush()")  # the convexity panel is out of view: its landscapes are computed now
+        pg.idle()
+        assert pg.js("lab.S.cmp.axes") == pg.js("lab.S.land.axes") and len(pg.js("lab.S.dataset.X[0]")) == 2
+        assert pg.js("lab.S.cmp.fixed") is not None  # the two-feature slice, not the hours data's (w, b)
         pg.requests.clear()
         # MSE's minima are told apart by symbol and legend: no text labels to print over each other
         assert pg.js("document.getElementById('cmp-mse').data.every(t => !t.text && !(t.mode || '').includes('text'))")
@@ -733,6 +739,9 @@ def test_camera_kept_across_updates_arrow_inside_the_frame_and_noise_printed_as_
     page.fill("#n-lam", "3")
     page.press("#n-lam", "Tab")
     lab.idle()
+    lab.js("lab.flush()")  # the surface, scrolled out of view by the λ box, is redrawn now
+    lab.idle()
+    assert lab.js("document.getElementById('surface-plot').data[0].z") == lab.js("lab.S.land.surfaces.log.z")
     assert lab.js("lab.S.land") and lab.js("document.getElementById('surface-plot')._fullLayout.scene.camera.eye") == \
         pytest.approx(eye)
     # rounding noise of a zero prints as 0, in the readout and in the number boxes

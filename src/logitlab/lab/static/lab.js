@@ -544,6 +544,14 @@ async function refreshLandscapeNow() {
   } catch (e) { showError(e.message); }
 }
 let cmpSeq = 0;
+// The convexity panel's landscapes (log-loss and MSE, MSE's minima searched by L-BFGS) are the
+// heaviest request: while the panel is out of view it is not made (it would slow the server's
+// answers to a slider drag by up to ~300 ms on 2 cores); it is made when the panel scrolls into view.
+function refreshCompareWhenVisible() {
+  if (!viewWatch || VISIBLE.has("cmp-log") || !$("cmp-log").data) { DIRTY.delete("cmp-log"); return refreshCompareNow(); }
+  DIRTY.set("cmp-log", refreshCompareNow);
+  return undefined;
+}
 async function refreshCompareNow() {
   const seq = ++cmpSeq;
   const inc = includePoints();
@@ -569,13 +577,17 @@ async function refreshCompareNow() {
   } catch (e) { showError(e.message); }
 }
 // the landscapes follow λ, a, the data and a θ outside the frame once they settle (250 ms); the
-// page counts as busy from the first change, so "idle" means every plot shows the latest settings
+// page counts as busy from the first change, so "idle" means every plot shows the latest settings.
+// A change while landscapes are computed makes their answers stale (not drawn: a newer refresh
+// follows), and the convexity panel's heavier request waits until no newer change is pending, so a
+// drag that pauses now and then does not pay 0.3–0.7 s of landscape redraws at each pause.
 let landTimer = null;
 function refreshLandscapesSoon() {
   if (landTimer) clearTimeout(landTimer); else setBusy(+1);
+  landSeq++; cmpSeq++;
   landTimer = setTimeout(async () => {
     landTimer = null;
-    try { await refreshLandscapeNow(); await refreshCompareNow(); } finally { setBusy(-1); }
+    try { await refreshLandscapeNow(); if (!landTimer) await refreshCompareWhenVisible(); } finally { setBusy(-1); }
   }, 250);
 }
 
@@ -616,10 +628,19 @@ function renderLandscape() {
   drawMoving("contour-plot", traces, layout, ZOOM_CFG, [1], movePath);
   wireContourOverlay();
   markContour();
+  drawWhenVisible("surface-plot", drawSurface);  // WebGL, the costliest redraw (80–150 ms here)
+  renderLearningCurve();
+  $("landscape-note").textContent = land.fixed
+    ? `Two features: the contour and the surface are the slice of J at ${land.fixed.name} = ${fmt(land.fixed.value, 4)}; the path's height in 3D is its true J (b moves too). Click the contour to start from a point.`
+    : "Click the contour to move θ there (a new start for gradient descent). The arrow is the next step −α∇J.";
+}
+function drawSurface() {
+  const land = S.land, gd = S.gd;
+  if (!land) return undefined;
   const s = land.surfaces[S.loss];
   const hist = gd.history.length ? gd.history : [];
   const pxy3 = pathXY(gd.path);
-  drawMoving("surface-plot", [
+  return drawMoving("surface-plot", [
     { type: "surface", x: land.x, y: land.y, z: s.z, colorscale: "Viridis", showscale: false, opacity: 0.92, name: "J",
       contours: { z: { show: true, usecolormap: true, project: { z: true } } } },
     { type: "scatter3d", x: pxy3.x.slice(0, hist.length), y: pxy3.y.slice(0, hist.length), z: hist, mode: "lines+markers",
@@ -628,10 +649,6 @@ function renderLandscape() {
        scene: { uirevision: uirev(), xaxis: { title: { text: land.axes[0] }, range: land.x_range }, yaxis: { title: { text: land.axes[1] }, range: land.y_range }, zaxis: { title: { text: "J" }},
                 aspectmode: "manual", aspectratio: { x: 1, y: 1, z: 0.75 },
                 camera: { eye: { x: 1.55, y: -1.55, z: 1.05 } } } }, CFG_3D, [1], restyleTraces);
-  renderLearningCurve();
-  $("landscape-note").textContent = land.fixed
-    ? `Two features: the contour and the surface are the slice of J at ${land.fixed.name} = ${fmt(land.fixed.value, 4)}; the path's height in 3D is its true J (b moves too). Click the contour to start from a point.`
-    : "Click the contour to move θ there (a new start for gradient descent). The arrow is the next step −α∇J.";
 }
 // The next step −α∇J as an arrow from θ. Its label is in the note under the plot (on the plot it
 // covered θ); an arrow that would leave the frame is shortened to end inside it, and says so.
@@ -1095,7 +1112,7 @@ window.lab.runPath = runPath;
 
 // ---------------------------------------------------------------- wiring
 async function refreshAll() {
-  await Promise.all([refreshStateNow(), refreshLandscapeNow().then(refreshCompareNow)]);
+  await Promise.all([refreshStateNow(), refreshLandscapeNow().then(refreshCompareWhenVisible)]);
 }
 function wire() {
   $("dataset").onchange = async () => {
